@@ -1,0 +1,26 @@
+//! # netlab — the pieces every Socket Labs program shares
+//!
+//! The seed tutorial's programs each repeat the same chores: read an address typed by a person, make a socket with
+//! the right options, print bytes so a student can see them, turn text into bytes and back, and stamp messages with
+//! `time.ctime()`. This crate does each chore once, so the lab crates can stay about their own lesson.
+//!
+//! ## Layout
+//! - [`addr`]: addresses the way the seed's Python reads them — `''`, `<broadcast>`, IPv4, IPv6, host names,
+//!   `host:port` — with errors that name the bad part.
+//! - [`sock`]: [`SocketBuilder`], socket options through socket2 (reuse, broadcast, buffer sizes, timeouts,
+//!   dual-stack) handing back plain `std::net` sockets; [`explain_bind_error`] for one-line bind failures.
+//! - [`hexdump`]: `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
+//! - [`text`]: UTF-8 and GBK encode/decode; undecodable bytes are shown as `\xNN`, never a failure.
+//! - [`ctime`]: a local timestamp in the shape of Python's `time.ctime()` (`Wed Nov 25 03:16:51 2026`).
+
+pub mod addr;
+pub mod ctime;
+pub mod hexdump;
+pub mod sock;
+pub mod text;
+
+pub use addr::{AddrError, parse_endpoint, parse_host};
+pub use ctime::{ctime, ctime_now};
+pub use hexdump::{bytes_literal, hexdump};
+pub use sock::{SocketBuilder, explain_bind_error, recv_buffer_size};
+pub use text::{Encoding, Unencodable};

@@ -1,0 +1,230 @@
+//! Text <-> bytes — seed §3.2.1 (`"测试消息".encode("gb2312")`, `msg.decode()`).
+//!
+//! A socket carries bytes; text needs an encoding on both ends. The seed's snippets disagree with each other (one
+//! encodes GB2312, the chat decodes UTF-8), which is exactly how garbled text happens. Our programs let the user
+//! choose, and when bytes do not decode they show them as `\xNN` instead of crashing, the way Python's
+//! `errors="backslashreplace"` does.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The encodings our programs speak on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// UTF-8: Python 3's default and the web's.
+    #[default]
+    Utf8,
+    /// GBK (Windows code page 936), a superset of the seed's GB2312.
+    Gbk,
+}
+
+/// A character that the chosen encoding has no bytes for (an emoji in GBK, say).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unencodable {
+    /// The first character that could not be encoded.
+    pub ch: char,
+    /// The encoding that lacks it.
+    pub encoding: Encoding,
+}
+
+impl fmt::Display for Unencodable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} (U+{:04X}) cannot be encoded in {}",
+            self.ch, self.ch as u32, self.encoding
+        )
+    }
+}
+
+impl std::error::Error for Unencodable {}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Gbk => "gbk",
+        })
+    }
+}
+
+impl FromStr for Encoding {
+    type Err = String;
+
+    /// Accepts the names Python accepts for these codecs: `utf-8`, `utf8`, `gbk`, `gb2312`, `cp936`.
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Ok(Encoding::Utf8),
+            "gbk" | "gb2312" | "cp936" => Ok(Encoding::Gbk),
+            other => Err(format!("unknown encoding {other:?} (choose utf-8 or gbk)")),
+        }
+    }
+}
+
+impl Encoding {
+    /// Text to bytes. Fails on the first character the encoding cannot represent, rather than sending something
+    /// the user did not type.
+    pub fn encode(self, text: &str) -> Result<Vec<u8>, Unencodable> {
+        match self {
+            Encoding::Utf8 => Ok(text.as_bytes().to_vec()),
+            Encoding::Gbk => {
+                let (bytes, _, had_errors) = encoding_rs::GBK.encode(text);
+                if !had_errors {
+                    return Ok(bytes.into_owned());
+                }
+                // encoding_rs writes unmappable characters as HTML `&#NNNN;`; find the first one to report it.
+                let ch = text
+                    .chars()
+                    .find(|c| encoding_rs::GBK.encode(c.encode_utf8(&mut [0; 4])).2)
+                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                Err(Unencodable { ch, encoding: self })
+            }
+        }
+    }
+
+    /// Bytes to text. Never fails: a byte that is not part of a valid character is shown as `\xNN`.
+    ///
+    /// ```
+    /// use netlab::Encoding;
+    /// assert_eq!(Encoding::Utf8.decode(b"ok \xff"), "ok \\xff");
+    /// assert_eq!(Encoding::Gbk.decode(&[0xb2, 0xe2, 0xca, 0xd4]), "测试");
+    /// ```
+    pub fn decode(self, bytes: &[u8]) -> String {
+        match self {
+            Encoding::Utf8 => decode_utf8(bytes),
+            Encoding::Gbk => decode_gbk(bytes),
+        }
+    }
+}
+
+fn push_escaped(out: &mut String, bytes: &[u8]) {
+    for b in bytes {
+        out.push_str(&format!("\\x{b:02x}"));
+    }
+}
+
+fn decode_utf8(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(e) => {
+                let (good, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                // `error_len` is None when the input ends in the middle of a character: show what is there.
+                let bad = e.error_len().unwrap_or(rest.len());
+                push_escaped(&mut out, &rest[..bad]);
+                bytes = &rest[bad..];
+            }
+        }
+    }
+}
+
+/// GBK as the WHATWG decoder reads it: ASCII is one byte; a lead byte 0x81–0xFE starts a two-byte character, or a
+/// four-byte GB18030 one when the second byte is a digit. Each candidate is decoded alone, so one bad byte costs
+/// exactly one `\xNN` and the text after it still decodes.
+fn decode_gbk(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            out.push(b as char);
+            i += 1;
+            continue;
+        }
+        let len = match bytes.get(i + 1) {
+            Some(b'0'..=b'9') => 4,
+            _ if b == 0x80 => 1, // the euro sign, a single byte in Windows' GBK
+            _ => 2,
+        };
+        let decoded = bytes
+            .get(i..i + len)
+            .and_then(|chunk| encoding_rs::GBK.decode_without_bom_handling_and_without_replacement(chunk));
+        match decoded {
+            Some(text) => {
+                out.push_str(&text);
+                i += len;
+            }
+            None => {
+                push_escaped(&mut out, &[b]);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_round_trip_of_chinese_text() {
+        let text = "测试消息: 你好, socket!";
+        let bytes = Encoding::Gbk.encode(text).unwrap();
+        // 测 is B2 E2 in GB2312/GBK: two bytes per Chinese character, ASCII unchanged.
+        assert_eq!(&bytes[..4], &[0xb2, 0xe2, 0xca, 0xd4]);
+        assert_eq!(bytes.len(), 6 * 2 + 11);
+        assert_eq!(Encoding::Gbk.decode(&bytes), text);
+    }
+
+    #[test]
+    fn utf8_round_trip_and_byte_counts_differ_from_gbk() {
+        let text = "测试.txt";
+        assert_eq!(Encoding::Utf8.encode(text).unwrap().len(), 10);
+        assert_eq!(Encoding::Gbk.encode(text).unwrap().len(), 8);
+        assert_eq!(Encoding::Utf8.decode(&Encoding::Utf8.encode(text).unwrap()), text);
+    }
+
+    #[test]
+    fn undecodable_utf8_is_shown_not_fatal() {
+        assert_eq!(Encoding::Utf8.decode(b"a\xffb"), "a\\xffb");
+        // A character cut off at the end of a datagram.
+        assert_eq!(Encoding::Utf8.decode("测".as_bytes().get(..2).unwrap()), "\\xe6\\xb5");
+        // GBK bytes read as UTF-8: the classic garbling, made visible.
+        assert_eq!(Encoding::Utf8.decode(&[0xb2, 0xe2]), "\\xb2\\xe2");
+    }
+
+    #[test]
+    fn undecodable_gbk_costs_one_byte_and_decoding_resumes() {
+        assert_eq!(Encoding::Gbk.decode(&[0xff, b'o', b'k']), "\\xffok");
+        assert_eq!(Encoding::Gbk.decode(&[0xb2, b' ', 0xb2, 0xe2]), "\\xb2 测");
+        assert_eq!(Encoding::Gbk.decode(&[b'x', 0xb2]), "x\\xb2");
+        assert_eq!(Encoding::Gbk.decode(&[0x80]), "€");
+    }
+
+    #[test]
+    fn gbk_four_byte_sequences_decode() {
+        // GB18030 four-byte form of U+0080 is 81 30 81 30.
+        assert_eq!(Encoding::Gbk.decode(&[0x81, 0x30, 0x81, 0x30]), "\u{80}");
+    }
+
+    #[test]
+    fn unencodable_characters_are_reported() {
+        let err = Encoding::Gbk.encode("hi 😀").unwrap_err();
+        assert_eq!(err.ch, '😀');
+        assert_eq!(err.to_string(), "'😀' (U+1F600) cannot be encoded in gbk");
+    }
+
+    #[test]
+    fn names_python_accepts() {
+        for (name, enc) in [
+            ("utf-8", Encoding::Utf8),
+            ("UTF8", Encoding::Utf8),
+            ("gb2312", Encoding::Gbk),
+        ] {
+            assert_eq!(name.parse::<Encoding>().unwrap(), enc);
+        }
+        assert_eq!("cp936".parse::<Encoding>().unwrap().to_string(), "gbk");
+        assert!(
+            "latin-9"
+                .parse::<Encoding>()
+                .unwrap_err()
+                .contains("choose utf-8 or gbk")
+        );
+    }
+}
