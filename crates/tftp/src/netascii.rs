@@ -1,0 +1,187 @@
+//! netascii — seed §3.3.1 (the three modes); RFC 1350 §1 and RFC 764 (Telnet's NVT ASCII).
+//!
+//! On the wire, a line ends with CR LF and a lone CR is sent as CR NUL. So a sender turns every local LF into
+//! CR LF and every CR into CR NUL; a receiver undoes both. A pair can be split by a block boundary — the CR at the
+//! end of one DATA block, its LF at the start of the next — so both directions carry one byte of state from block
+//! to block. The seed's client only does octet mode.
+
+use std::io::{self, Read, Write};
+
+/// Reads local text and yields its netascii form. Wrap a file in it and read blocks as usual.
+#[derive(Debug)]
+pub struct NetasciiReader<R> {
+    inner: R,
+    /// The second byte of a pair that did not fit in the caller's last buffer (LF of CR LF, NUL of CR NUL).
+    pending: Option<u8>,
+    raw: Vec<u8>,
+}
+
+impl<R: Read> NetasciiReader<R> {
+    /// Translates what `inner` yields.
+    pub fn new(inner: R) -> Self {
+        NetasciiReader {
+            inner,
+            pending: None,
+            raw: Vec::new(),
+        }
+    }
+}
+
+impl<R: Read> Read for NetasciiReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut n = 0;
+        if let (Some(b), false) = (self.pending, buf.is_empty()) {
+            buf[0] = b;
+            self.pending = None;
+            n = 1;
+        }
+        if n == buf.len() {
+            return Ok(n);
+        }
+        // Each local byte becomes at most two: reading half the free room always fits, except that the last
+        // pair may be cut, and its second byte waits in `pending`.
+        let want = (buf.len() - n).div_ceil(2);
+        self.raw.resize(want, 0);
+        let got = self.inner.read(&mut self.raw)?;
+        for &b in &self.raw[..got] {
+            let (first, second) = match b {
+                b'\n' => (b'\r', Some(b'\n')),
+                b'\r' => (b'\r', Some(0)),
+                other => (other, None),
+            };
+            buf[n] = first;
+            n += 1;
+            if let Some(s) = second {
+                if n < buf.len() {
+                    buf[n] = s;
+                    n += 1;
+                } else {
+                    self.pending = Some(s);
+                }
+            }
+        }
+        Ok(n)
+    }
+}
+
+/// Takes netascii from the wire and writes local text to `inner`.
+#[derive(Debug)]
+pub struct NetasciiWriter<W: Write> {
+    inner: W,
+    /// The previous block ended with a CR whose meaning depends on the next byte.
+    cr_pending: bool,
+    out: Vec<u8>,
+}
+
+impl<W: Write> NetasciiWriter<W> {
+    /// Translates into `inner`.
+    pub fn new(inner: W) -> Self {
+        NetasciiWriter {
+            inner,
+            cr_pending: false,
+            out: Vec::new(),
+        }
+    }
+
+    /// Ends the stream: a CR left dangling at the very end is kept as a CR. Returns the inner writer.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.cr_pending {
+            self.inner.write_all(b"\r")?;
+        }
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for NetasciiWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.clear();
+        for &b in buf {
+            if self.cr_pending {
+                self.cr_pending = false;
+                match b {
+                    b'\n' => {
+                        self.out.push(b'\n');
+                        continue;
+                    }
+                    0 => {
+                        self.out.push(b'\r');
+                        continue;
+                    }
+                    // A CR followed by anything else breaks the rule; keep both bytes rather than lose one.
+                    _ => self.out.push(b'\r'),
+                }
+            }
+            if b == b'\r' {
+                self.cr_pending = true;
+            } else {
+                self.out.push(b);
+            }
+        }
+        self.inner.write_all(&self.out)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn to_wire(local: &[u8], chunk: usize) -> Vec<u8> {
+        let mut reader = NetasciiReader::new(local);
+        let mut wire = Vec::new();
+        let mut buf = vec![0u8; chunk];
+        loop {
+            let n = reader.read(&mut buf).unwrap();
+            if n == 0 {
+                return wire;
+            }
+            wire.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    fn from_wire(wire: &[u8], chunk: usize) -> Vec<u8> {
+        let mut writer = NetasciiWriter::new(Vec::new());
+        for block in wire.chunks(chunk) {
+            writer.write_all(block).unwrap();
+        }
+        writer.finish().unwrap()
+    }
+
+    #[test]
+    fn lf_becomes_cr_lf_and_cr_becomes_cr_nul() {
+        assert_eq!(to_wire(b"a\nb\rc", 512), b"a\r\nb\r\0c");
+        assert_eq!(from_wire(b"a\r\nb\r\0c", 512), b"a\nb\rc");
+    }
+
+    #[test]
+    fn a_pair_split_across_blocks_is_kept_whole() {
+        // Buffers of 2 force every CR LF / CR NUL pair to straddle a boundary somewhere.
+        for chunk in 1..=4 {
+            assert_eq!(to_wire(b"x\ny\rz\n", chunk), b"x\r\ny\r\0z\r\n", "read chunk {chunk}");
+            assert_eq!(
+                from_wire(b"x\r\ny\r\0z\r\n", chunk),
+                b"x\ny\rz\n",
+                "write chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn trailing_lone_cr_survives() {
+        assert_eq!(from_wire(b"end\r", 2), b"end\r");
+        assert_eq!(from_wire(b"a\rb", 1), b"a\rb");
+    }
+
+    #[test]
+    fn round_trip_of_every_byte_in_every_block_size() {
+        let local: Vec<u8> = (0..=255u8).cycle().take(3000).collect();
+        for chunk in [1, 2, 3, 7, 512] {
+            assert_eq!(from_wire(&to_wire(&local, chunk), chunk + 1), local, "chunk {chunk}");
+        }
+    }
+}

@@ -1,0 +1,701 @@
+//! The six TFTP packets as Rust values <-> bytes — seed §3.3.1 (the packet figure) and §3.3.2 (`struct.pack`);
+//! RFC 1350 §5, RFC 2347 §2 (options, OACK).
+//!
+//! Every packet starts with a 2-byte opcode in network byte order (big endian). Byte offsets:
+//!
+//! ```text
+//!          0      2                 n      n+1        m  m+1
+//! RRQ/WRQ | 01/02 | filename (text) |  0  | mode text | 0 | [ option | 0 | value | 0 ] ...   (RFC 1350, 2347)
+//!
+//!          0      2         4
+//! DATA    |  03   | block # | data: 0..blksize bytes (short = last)                           (RFC 1350)
+//! ACK     |  04   | block # |                                                               (RFC 1350)
+//! ERROR   |  05   |  code   | message (text) | 0 |                                           (RFC 1350)
+//! OACK    |  06   | option | 0 | value | 0 | ...                                              (RFC 2347)
+//! ```
+//!
+//! Decoding is a pure function over a byte slice that returns an error for short, truncated, unterminated or
+//! unknown input — never a panic — so a server can be fed any datagram. Encoding appends to a `Vec<u8>`. Neither
+//! touches a socket.
+
+use std::fmt;
+
+/// The 2-byte operation code at the start of every packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u16)]
+pub enum Opcode {
+    /// Read request: the client wants a file (seed: `pack("!H...", 1, ...)`).
+    Rrq = 1,
+    /// Write request: the client will send a file.
+    Wrq = 2,
+    /// A block of file data.
+    Data = 3,
+    /// Acknowledges a block (or, as block 0, a write request or an OACK).
+    Ack = 4,
+    /// Ends the transfer with a code and a message.
+    Error = 5,
+    /// Option acknowledgement (RFC 2347): the options the server accepts.
+    Oack = 6,
+}
+
+impl Opcode {
+    /// The opcode for a wire value, if there is one.
+    pub fn from_u16(value: u16) -> Option<Self> {
+        Some(match value {
+            1 => Opcode::Rrq,
+            2 => Opcode::Wrq,
+            3 => Opcode::Data,
+            4 => Opcode::Ack,
+            5 => Opcode::Error,
+            6 => Opcode::Oack,
+            _ => return None,
+        })
+    }
+}
+
+/// Transfer modes (RFC 1350 §1). "mail" is obsolete and refused by servers, as the seed says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Text: line ends become CR LF on the wire (see [`crate::netascii`]).
+    Netascii,
+    /// Raw 8-bit bytes, sent exactly as they are.
+    #[default]
+    Octet,
+    /// Obsolete: deliver to a user instead of a file.
+    Mail,
+}
+
+impl Mode {
+    /// The mode's name as it travels in a request.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Netascii => "netascii",
+            Mode::Octet => "octet",
+            Mode::Mail => "mail",
+        }
+    }
+
+    /// Mode names are case-insensitive on the wire ("OCTET" is "octet").
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.to_ascii_lowercase().as_str() {
+            "netascii" => Some(Mode::Netascii),
+            "octet" => Some(Mode::Octet),
+            "mail" => Some(Mode::Mail),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// Error codes (RFC 1350 appendix; 8 from RFC 2347). Unknown codes from a peer are kept, not refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// 0: not defined, see the message.
+    NotDefined,
+    /// 1: file not found.
+    FileNotFound,
+    /// 2: access violation.
+    AccessViolation,
+    /// 3: disk full or allocation exceeded.
+    DiskFull,
+    /// 4: illegal TFTP operation.
+    IllegalOperation,
+    /// 5: unknown transfer ID (a packet from the wrong port).
+    UnknownTid,
+    /// 6: file already exists.
+    FileExists,
+    /// 7: no such user.
+    NoSuchUser,
+    /// 8: option negotiation refused (RFC 2347).
+    OptionRefused,
+    /// Any other code a peer sends.
+    Other(u16),
+}
+
+impl ErrorCode {
+    /// The code as it travels on the wire.
+    pub fn to_u16(self) -> u16 {
+        match self {
+            ErrorCode::NotDefined => 0,
+            ErrorCode::FileNotFound => 1,
+            ErrorCode::AccessViolation => 2,
+            ErrorCode::DiskFull => 3,
+            ErrorCode::IllegalOperation => 4,
+            ErrorCode::UnknownTid => 5,
+            ErrorCode::FileExists => 6,
+            ErrorCode::NoSuchUser => 7,
+            ErrorCode::OptionRefused => 8,
+            ErrorCode::Other(n) => n,
+        }
+    }
+
+    /// The code for a wire value.
+    pub fn from_u16(value: u16) -> Self {
+        match value {
+            0 => ErrorCode::NotDefined,
+            1 => ErrorCode::FileNotFound,
+            2 => ErrorCode::AccessViolation,
+            3 => ErrorCode::DiskFull,
+            4 => ErrorCode::IllegalOperation,
+            5 => ErrorCode::UnknownTid,
+            6 => ErrorCode::FileExists,
+            7 => ErrorCode::NoSuchUser,
+            8 => ErrorCode::OptionRefused,
+            n => ErrorCode::Other(n),
+        }
+    }
+
+    /// The RFC's name for the code, for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::NotDefined => "not defined",
+            ErrorCode::FileNotFound => "file not found",
+            ErrorCode::AccessViolation => "access violation",
+            ErrorCode::DiskFull => "disk full or allocation exceeded",
+            ErrorCode::IllegalOperation => "illegal TFTP operation",
+            ErrorCode::UnknownTid => "unknown transfer ID",
+            ErrorCode::FileExists => "file already exists",
+            ErrorCode::NoSuchUser => "no such user",
+            ErrorCode::OptionRefused => "option negotiation refused",
+            ErrorCode::Other(_) => "unknown error code",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.to_u16(), self.name())
+    }
+}
+
+/// A read or write request: file name, mode and RFC 2347 options (name, value), in the order sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// The file name as text. On the wire it is these exact UTF-8 bytes — not one byte per character, which is
+    /// what the seed's `len(file)` assumes.
+    pub filename: String,
+    /// Transfer mode.
+    pub mode: Mode,
+    /// Options as sent; names compare case-insensitively.
+    pub options: Vec<(String, String)>,
+}
+
+/// One TFTP packet. `Data` borrows its payload from the datagram it was decoded from, so receiving a block copies
+/// nothing until it is written to the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Packet<'a> {
+    /// Read request.
+    Rrq(Request),
+    /// Write request.
+    Wrq(Request),
+    /// A numbered block of data.
+    Data {
+        /// Block number, from 1; wraps from 65535 to 0 on long transfers.
+        block: u16,
+        /// The payload: `blksize` bytes, or fewer in the last block.
+        data: &'a [u8],
+    },
+    /// Acknowledges a block number.
+    Ack {
+        /// The block acknowledged.
+        block: u16,
+    },
+    /// Ends the transfer.
+    Error {
+        /// What went wrong.
+        code: ErrorCode,
+        /// Said for a person.
+        message: String,
+    },
+    /// Option acknowledgement.
+    Oack {
+        /// The options accepted, with their final values.
+        options: Vec<(String, String)>,
+    },
+}
+
+/// Why a datagram is not a valid TFTP packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Fewer bytes than the packet's fixed part needs.
+    TooShort {
+        /// The smallest valid length.
+        need: usize,
+        /// What arrived.
+        got: usize,
+    },
+    /// An opcode outside 1–6.
+    UnknownOpcode(u16),
+    /// A text field without its terminating zero byte.
+    Unterminated(&'static str),
+    /// A text field that is not UTF-8.
+    NotText(&'static str),
+    /// A request with a mode other than netascii, octet or mail.
+    UnknownMode(String),
+    /// An option name with no value after it.
+    OptionWithoutValue(String),
+    /// A request whose file name is empty.
+    EmptyFilename,
+    /// An ACK with bytes after the block number.
+    TrailingBytes(usize),
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::TooShort { need, got } => write!(f, "packet too short: {got} bytes, need at least {need}"),
+            DecodeError::UnknownOpcode(op) => write!(f, "unknown opcode {op}"),
+            DecodeError::Unterminated(field) => write!(f, "{field} is not terminated by a zero byte"),
+            DecodeError::NotText(field) => write!(f, "{field} is not valid UTF-8 text"),
+            DecodeError::UnknownMode(mode) => write!(f, "unknown transfer mode {mode:?}"),
+            DecodeError::OptionWithoutValue(name) => write!(f, "option {name:?} has no value"),
+            DecodeError::EmptyFilename => write!(f, "empty file name"),
+            DecodeError::TrailingBytes(n) => write!(f, "{n} unexpected bytes after the block number"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Reads the big-endian u16 at `at`: the high byte comes first on the wire ("network byte order", seed §3.3.2).
+fn be_u16(bytes: &[u8], at: usize) -> u16 {
+    (u16::from(bytes[at]) << 8) | u16::from(bytes[at + 1])
+}
+
+/// Appends `value` as two bytes, high byte first.
+fn push_be_u16(out: &mut Vec<u8>, value: u16) {
+    out.push((value >> 8) as u8);
+    out.push((value & 0xff) as u8);
+}
+
+/// Splits off one zero-terminated text field.
+fn take_text<'a>(bytes: &'a [u8], field: &'static str) -> Result<(&'a str, &'a [u8]), DecodeError> {
+    let end = bytes
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or(DecodeError::Unterminated(field))?;
+    let text = std::str::from_utf8(&bytes[..end]).map_err(|_| DecodeError::NotText(field))?;
+    Ok((text, &bytes[end + 1..]))
+}
+
+/// Reads `name 0 value 0` pairs to the end of the packet (RFC 2347).
+fn take_options(mut bytes: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
+    let mut options = Vec::new();
+    while !bytes.is_empty() {
+        let (name, rest) = take_text(bytes, "option name")?;
+        if rest.is_empty() {
+            return Err(DecodeError::OptionWithoutValue(name.to_string()));
+        }
+        let (value, rest) = take_text(rest, "option value")?;
+        options.push((name.to_string(), value.to_string()));
+        bytes = rest;
+    }
+    Ok(options)
+}
+
+fn push_text(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(text.as_bytes());
+    out.push(0);
+}
+
+impl<'a> Packet<'a> {
+    /// Parses one datagram.
+    pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        if bytes.len() < 2 {
+            return Err(DecodeError::TooShort {
+                need: 2,
+                got: bytes.len(),
+            });
+        }
+        let op = be_u16(bytes, 0);
+        let opcode = Opcode::from_u16(op).ok_or(DecodeError::UnknownOpcode(op))?;
+        let body = &bytes[2..];
+        match opcode {
+            Opcode::Rrq | Opcode::Wrq => {
+                let (filename, rest) = take_text(body, "file name")?;
+                let (mode, rest) = take_text(rest, "mode")?;
+                if filename.is_empty() {
+                    return Err(DecodeError::EmptyFilename);
+                }
+                let mode = Mode::parse(mode).ok_or_else(|| DecodeError::UnknownMode(mode.to_string()))?;
+                let request = Request {
+                    filename: filename.to_string(),
+                    mode,
+                    options: take_options(rest)?,
+                };
+                Ok(if opcode == Opcode::Rrq {
+                    Packet::Rrq(request)
+                } else {
+                    Packet::Wrq(request)
+                })
+            }
+            Opcode::Data => {
+                if bytes.len() < 4 {
+                    return Err(DecodeError::TooShort {
+                        need: 4,
+                        got: bytes.len(),
+                    });
+                }
+                Ok(Packet::Data {
+                    block: be_u16(bytes, 2),
+                    data: &bytes[4..],
+                })
+            }
+            Opcode::Ack => {
+                if bytes.len() < 4 {
+                    return Err(DecodeError::TooShort {
+                        need: 4,
+                        got: bytes.len(),
+                    });
+                }
+                if bytes.len() > 4 {
+                    return Err(DecodeError::TrailingBytes(bytes.len() - 4));
+                }
+                Ok(Packet::Ack {
+                    block: be_u16(bytes, 2),
+                })
+            }
+            Opcode::Error => {
+                if bytes.len() < 4 {
+                    return Err(DecodeError::TooShort {
+                        need: 4,
+                        got: bytes.len(),
+                    });
+                }
+                // The message is for a person: a peer that forgets the final zero or sends another encoding still
+                // gets its message shown rather than being called malformed.
+                let text = &bytes[4..];
+                let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
+                let message = String::from_utf8_lossy(&text[..end]).into_owned();
+                Ok(Packet::Error {
+                    code: ErrorCode::from_u16(be_u16(bytes, 2)),
+                    message,
+                })
+            }
+            Opcode::Oack => Ok(Packet::Oack {
+                options: take_options(body)?,
+            }),
+        }
+    }
+
+    /// The packet's opcode.
+    pub fn opcode(&self) -> Opcode {
+        match self {
+            Packet::Rrq(_) => Opcode::Rrq,
+            Packet::Wrq(_) => Opcode::Wrq,
+            Packet::Data { .. } => Opcode::Data,
+            Packet::Ack { .. } => Opcode::Ack,
+            Packet::Error { .. } => Opcode::Error,
+            Packet::Oack { .. } => Opcode::Oack,
+        }
+    }
+
+    /// Appends the packet's bytes to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        push_be_u16(out, self.opcode() as u16);
+        match self {
+            Packet::Rrq(req) | Packet::Wrq(req) => {
+                push_text(out, &req.filename);
+                push_text(out, req.mode.as_str());
+                for (name, value) in &req.options {
+                    push_text(out, name);
+                    push_text(out, value);
+                }
+            }
+            Packet::Data { block, data } => {
+                push_be_u16(out, *block);
+                out.extend_from_slice(data);
+            }
+            Packet::Ack { block } => push_be_u16(out, *block),
+            Packet::Error { code, message } => {
+                push_be_u16(out, code.to_u16());
+                // A zero byte inside the message would end it early on the wire.
+                out.extend(message.bytes().filter(|&b| b != 0));
+                out.push(0);
+            }
+            Packet::Oack { options } => {
+                for (name, value) in options {
+                    push_text(out, name);
+                    push_text(out, value);
+                }
+            }
+        }
+    }
+
+    /// The packet as a new byte vector.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(&mut out);
+        out
+    }
+}
+
+/// The 4-byte header of a DATA packet, for the send loop, which reads file bytes straight in after it.
+pub fn data_header(block: u16) -> [u8; 4] {
+    let [hi, lo] = block.to_be_bytes();
+    [0, Opcode::Data as u8, hi, lo]
+}
+
+/// An ACK's 4 bytes.
+pub fn ack_bytes(block: u16) -> [u8; 4] {
+    let [hi, lo] = block.to_be_bytes();
+    [0, Opcode::Ack as u8, hi, lo]
+}
+
+/// An ERROR packet's bytes.
+pub fn error_bytes(code: ErrorCode, message: &str) -> Vec<u8> {
+    Packet::Error {
+        code,
+        message: message.to_string(),
+    }
+    .to_bytes()
+}
+
+fn describe_request(op: &str, r: &Request) -> String {
+    let opts: String = r.options.iter().map(|(n, v)| format!(" {n}={v}")).collect();
+    format!("{op} {:?} {}{opts}", r.filename, r.mode)
+}
+
+/// One line describing a packet, as `--trace` prints it: opcode, block, length, options, error.
+pub fn describe(bytes: &[u8]) -> String {
+    match Packet::decode(bytes) {
+        Ok(Packet::Rrq(r)) => describe_request("RRQ", &r),
+        Ok(Packet::Wrq(r)) => describe_request("WRQ", &r),
+        Ok(Packet::Data { block, data }) => format!("DATA block={block} len={}", data.len()),
+        Ok(Packet::Ack { block }) => format!("ACK block={block}"),
+        Ok(Packet::Error { code, message }) => format!("ERROR code={code} message={message:?}"),
+        Ok(Packet::Oack { options }) => {
+            let opts: Vec<String> = options.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            format!("OACK {}", opts.join(" "))
+        }
+        Err(e) => format!("malformed ({e}), {} bytes", bytes.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seed's example: `pack("!H8sb5sb", 1, "test.txt", 0, "octet", 0)`.
+    const RRQ_SEED: [u8; 17] = [
+        0x00, 0x01, b't', b'e', b's', b't', b'.', b't', b'x', b't', 0x00, b'o', b'c', b't', b'e', b't', 0x00,
+    ];
+    /// WRQ for "a" in netascii with blksize 1428 and tsize 0.
+    const WRQ_OPTS: [u8; 33] = [
+        0x00, 0x02, b'a', 0x00, b'n', b'e', b't', b'a', b's', b'c', b'i', b'i', 0x00, b'b', b'l', b'k', b's', b'i',
+        b'z', b'e', 0x00, b'1', b'4', b'2', b'8', 0x00, b't', b's', b'i', b'z', b'e', 0x00, b'0',
+    ];
+    const DATA_258: [u8; 7] = [0x00, 0x03, 0x01, 0x02, 0xde, 0xad, 0x00];
+    const ACK_65535: [u8; 4] = [0x00, 0x04, 0xff, 0xff];
+    const ERROR_1: [u8; 15] = [
+        0x00, 0x05, 0x00, 0x01, b'n', b'o', b' ', b's', b'u', b'c', b'h', b' ', b'f', b'x', 0,
+    ];
+    const OACK_WS: [u8; 15] = [
+        0x00, 0x06, b'w', b'i', b'n', b'd', b'o', b'w', b's', b'i', b'z', b'e', 0, b'8', 0,
+    ];
+
+    fn request(name: &str, mode: Mode, options: &[(&str, &str)]) -> Request {
+        Request {
+            filename: name.into(),
+            mode,
+            options: options.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+        }
+    }
+
+    #[test]
+    fn seed_read_request_both_ways() {
+        let rrq = Packet::Rrq(request("test.txt", Mode::Octet, &[]));
+        assert_eq!(rrq.to_bytes(), RRQ_SEED);
+        assert_eq!(Packet::decode(&RRQ_SEED).unwrap(), rrq);
+    }
+
+    #[test]
+    fn write_request_with_options_both_ways() {
+        let mut bytes = WRQ_OPTS.to_vec();
+        bytes.push(0);
+        let wrq = Packet::Wrq(request("a", Mode::Netascii, &[("blksize", "1428"), ("tsize", "0")]));
+        assert_eq!(wrq.to_bytes(), bytes);
+        assert_eq!(Packet::decode(&bytes).unwrap(), wrq);
+    }
+
+    #[test]
+    fn data_ack_error_oack_both_ways() {
+        let data = Packet::Data {
+            block: 258,
+            data: &[0xde, 0xad, 0x00],
+        };
+        assert_eq!(data.to_bytes(), DATA_258);
+        assert_eq!(Packet::decode(&DATA_258).unwrap(), data);
+
+        let ack = Packet::Ack { block: 65535 };
+        assert_eq!(ack.to_bytes(), ACK_65535);
+        assert_eq!(Packet::decode(&ACK_65535).unwrap(), ack);
+        assert_eq!(ack_bytes(65535), ACK_65535);
+
+        let err = Packet::Error {
+            code: ErrorCode::FileNotFound,
+            message: "no such fx".into(),
+        };
+        assert_eq!(err.to_bytes(), ERROR_1);
+        assert_eq!(Packet::decode(&ERROR_1).unwrap(), err);
+
+        let oack = Packet::Oack {
+            options: vec![("windowsize".into(), "8".into())],
+        };
+        assert_eq!(oack.to_bytes(), OACK_WS);
+        assert_eq!(Packet::decode(&OACK_WS).unwrap(), oack);
+    }
+
+    #[test]
+    fn empty_data_block_is_the_end_marker() {
+        assert_eq!(
+            Packet::decode(&[0, 3, 0, 9]).unwrap(),
+            Packet::Data { block: 9, data: &[] }
+        );
+        assert_eq!(data_header(0x0102), [0, 3, 1, 2]);
+    }
+
+    #[test]
+    fn utf8_file_names_travel_as_their_bytes() {
+        let bytes = Packet::Rrq(request("测试.txt", Mode::Octet, &[])).to_bytes();
+        // 2 (opcode) + 10 (two 3-byte characters and ".txt") + 1 + 5 + 1; the seed's len(file) would say 6.
+        assert_eq!(bytes.len(), 19);
+        assert_eq!(&bytes[2..8], "测试".as_bytes());
+    }
+
+    #[test]
+    fn mode_and_option_names_are_case_insensitive_where_the_rfc_says() {
+        let bytes = b"\x00\x01f\x00OCTET\x00BLKSIZE\x001024\x00";
+        let Packet::Rrq(req) = Packet::decode(bytes).unwrap() else {
+            panic!("not an RRQ")
+        };
+        assert_eq!(req.mode, Mode::Octet);
+        assert_eq!(req.options, vec![("BLKSIZE".to_string(), "1024".to_string())]);
+    }
+
+    #[test]
+    fn malformed_input_is_an_error() {
+        use DecodeError::*;
+        let cases: &[(&[u8], DecodeError)] = &[
+            (b"", TooShort { need: 2, got: 0 }),
+            (b"\x00", TooShort { need: 2, got: 1 }),
+            (b"\x00\x07", UnknownOpcode(7)),
+            (b"\x00\x00\x00\x00", UnknownOpcode(0)),
+            (b"\x00\x03\x00", TooShort { need: 4, got: 3 }),
+            (b"\x00\x04\x00", TooShort { need: 4, got: 3 }),
+            (b"\x00\x04\x00\x01\x00", TrailingBytes(1)),
+            (b"\x00\x05\x00", TooShort { need: 4, got: 3 }),
+            (b"\x00\x01test.txt", Unterminated("file name")),
+            (b"\x00\x01test.txt\x00octet", Unterminated("mode")),
+            (b"\x00\x01\x00octet\x00", EmptyFilename),
+            (b"\x00\x01f\x00binary\x00", UnknownMode("binary".into())),
+            (
+                b"\x00\x01f\x00octet\x00blksize\x00",
+                OptionWithoutValue("blksize".into()),
+            ),
+            (b"\x00\x01f\x00octet\x00blksize\x00512", Unterminated("option value")),
+            (b"\x00\x01\xff\x00octet\x00", NotText("file name")),
+            (b"\x00\x06tsize", Unterminated("option name")),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(Packet::decode(bytes).as_ref(), Err(want), "input {bytes:?}");
+        }
+    }
+
+    #[test]
+    fn error_messages_are_shown_even_when_sloppy() {
+        let pkt = Packet::decode(b"\x00\x05\x00\x09no zero").unwrap();
+        assert_eq!(
+            pkt,
+            Packet::Error {
+                code: ErrorCode::Other(9),
+                message: "no zero".into()
+            }
+        );
+        let named: Vec<String> = (0..=8).map(|c| ErrorCode::from_u16(c).to_string()).collect();
+        assert_eq!(named[5], "5 (unknown transfer ID)");
+        assert_eq!(named[8], "8 (option negotiation refused)");
+        assert!(named.iter().all(|n| !n.contains("unknown error")));
+    }
+
+    #[test]
+    fn describe_is_one_line_per_packet() {
+        assert_eq!(describe(&RRQ_SEED), "RRQ \"test.txt\" octet");
+        assert_eq!(describe(&DATA_258), "DATA block=258 len=3");
+        assert_eq!(describe(&OACK_WS), "OACK windowsize=8");
+        assert_eq!(
+            describe(&ERROR_1),
+            "ERROR code=1 (file not found) message=\"no such fx\""
+        );
+        assert_eq!(describe(b"\x00\x09"), "malformed (unknown opcode 9), 2 bytes");
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn text() -> impl Strategy<Value = String> {
+            "[^\u{0}]{1,40}"
+        }
+
+        fn options() -> impl Strategy<Value = Vec<(String, String)>> {
+            proptest::collection::vec((text(), text()), 0..5)
+        }
+
+        fn packet() -> impl Strategy<Value = Packet<'static>> {
+            let mode = prop_oneof![Just(Mode::Octet), Just(Mode::Netascii), Just(Mode::Mail)];
+            prop_oneof![
+                (text(), mode.clone(), options()).prop_map(|(filename, mode, options)| Packet::Rrq(Request {
+                    filename,
+                    mode,
+                    options
+                })),
+                (text(), mode, options()).prop_map(|(filename, mode, options)| Packet::Wrq(Request {
+                    filename,
+                    mode,
+                    options
+                })),
+                (any::<u16>(), proptest::collection::vec(any::<u8>(), 0..600)).prop_map(|(block, data)| {
+                    Packet::Data {
+                        block,
+                        data: Box::leak(data.into_boxed_slice()),
+                    }
+                }),
+                any::<u16>().prop_map(|block| Packet::Ack { block }),
+                (any::<u16>(), "[^\u{0}]{0,40}").prop_map(|(c, message)| Packet::Error {
+                    code: ErrorCode::from_u16(c),
+                    message
+                }),
+                options().prop_map(|options| Packet::Oack { options }),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn encode_then_decode_round_trips(p in packet()) {
+                let bytes = p.to_bytes();
+                prop_assert_eq!(Packet::decode(&bytes).unwrap(), p);
+            }
+
+            #[test]
+            fn decoding_random_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+                let _ = Packet::decode(&bytes);
+                let _ = describe(&bytes);
+            }
+
+            #[test]
+            fn decoding_random_bytes_behind_a_valid_opcode_never_panics(
+                op in 1u16..=6, body in proptest::collection::vec(any::<u8>(), 0..64)
+            ) {
+                let mut bytes = op.to_be_bytes().to_vec();
+                bytes.extend(body);
+                let _ = Packet::decode(&bytes);
+            }
+        }
+    }
+}

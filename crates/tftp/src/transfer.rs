@@ -1,0 +1,609 @@
+//! The transfer engine: the send loop and the receive loop that the client and the server both run — seed §3.3.1
+//! (blocks, ACKs, the short last block) and §3.3.2 (the download and upload loops); RFC 1350 §2 and §6, RFC 7440
+//! (windows), RFC 1123 §4.2.3.1 (the Sorcerer's Apprentice).
+//!
+//! A transfer runs over one UDP socket between two transfer IDs (TIDs: the two ports). The engine:
+//! - latches the peer's TID from its first reply, and answers a packet from any other address or port with
+//!   ERROR 5 while the transfer carries on;
+//! - retransmits only when its timer runs out — never because a duplicate arrived. Answering a duplicate ACK with
+//!   a DATA would make every later block go out twice (the Sorcerer's Apprentice syndrome);
+//! - re-ACKs a duplicate DATA, whose ACK was evidently lost;
+//! - counts block numbers past 65535 by letting the 16-bit number wrap to 0 while it keeps a 64-bit count;
+//! - with a window of N blocks (RFC 7440), the receiver ACKs every Nth block, or at once the last in-order block
+//!   when it sees a gap; the sender goes on from the block after whatever was ACKed.
+//!
+//! The seed's loops have none of this: no timeout, no TID check, no re-ACK, and an upload that pads its last block
+//! with zeros (see [`send`]: the last block is exactly as long as what is left of the file).
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
+
+use crate::options::Negotiated;
+use crate::packet::{ErrorCode, Packet, ack_bytes, data_header, error_bytes};
+
+/// Which way a packet went, for [`Observer::packet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// We sent it.
+    Sent,
+    /// We received it.
+    Received,
+}
+
+/// Watches a transfer: every packet (for `--trace` and `-v`) and progress (for a progress bar). Both do nothing
+/// unless overridden.
+pub trait Observer {
+    /// A packet went out or came in. `resent` is true for retransmissions.
+    fn packet(&mut self, _dir: Direction, _peer: SocketAddr, _bytes: &[u8], _resent: bool) {}
+    /// `bytes` of file data have been moved so far.
+    fn progress(&mut self, _bytes: u64) {}
+}
+
+/// An observer that watches nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Quiet;
+
+impl Observer for Quiet {}
+
+/// Counts kept during a transfer.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// File bytes moved (as they are on the wire).
+    pub bytes: u64,
+    /// DATA blocks moved, not counting repeats.
+    pub blocks: u64,
+    /// Packets sent again: after a timeout, or a window restarted from a gap.
+    pub retransmits: u64,
+    /// Times the retransmission timer ran out.
+    pub timeouts: u64,
+    /// Packets from a wrong TID, answered with ERROR 5.
+    pub wrong_tid: u64,
+    /// Datagrams from the peer that were not valid TFTP, dropped.
+    pub malformed: u64,
+}
+
+/// Why a transfer stopped before the end.
+#[derive(Debug)]
+pub enum TransferError {
+    /// The socket failed.
+    Network(io::Error),
+    /// Reading or writing the local file failed (the peer was sent an ERROR).
+    File(io::Error),
+    /// The peer ended the transfer with an ERROR packet.
+    Peer {
+        /// Its code.
+        code: ErrorCode,
+        /// Its message.
+        message: String,
+    },
+    /// The timer ran out `retries` times in a row.
+    TimedOut {
+        /// How many retransmissions were tried.
+        retries: u32,
+        /// What we were waiting for.
+        waiting_for: String,
+    },
+    /// The peer broke the protocol (the peer was sent an ERROR 4).
+    Protocol(String),
+    /// The transfer went over the size limit (the peer was sent an ERROR 3).
+    TooLarge(u64),
+}
+
+impl fmt::Display for TransferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TransferError::Network(e) => write!(f, "network error: {e}"),
+            TransferError::File(e) => write!(f, "file error: {e}"),
+            TransferError::Peer { code, message } => write!(f, "peer sent ERROR {code}: {message:?}"),
+            TransferError::TimedOut { retries, waiting_for } => {
+                write!(f, "timed out waiting for {waiting_for} after {retries} retransmissions")
+            }
+            TransferError::Protocol(why) => write!(f, "protocol error: {why}"),
+            TransferError::TooLarge(limit) => write!(f, "transfer exceeds the {limit}-byte limit"),
+        }
+    }
+}
+
+impl std::error::Error for TransferError {}
+
+impl From<io::Error> for TransferError {
+    fn from(e: io::Error) -> Self {
+        TransferError::Network(e)
+    }
+}
+
+/// One end of a transfer: the socket, the peer's address (latched or not), the timer and the counters.
+pub struct Channel<'o> {
+    socket: UdpSocket,
+    peer: SocketAddr,
+    latched: bool,
+    rexmt: Duration,
+    retries: u32,
+    /// The SO_RCVTIMEO last set, so the common case costs no extra system call.
+    timeout_set: Option<Duration>,
+    observer: &'o mut dyn Observer,
+    /// Counters for this transfer.
+    pub stats: Stats,
+}
+
+impl fmt::Debug for Channel<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Channel")
+            .field("peer", &self.peer)
+            .field("latched", &self.latched)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one wait on the socket brought.
+enum Received {
+    /// A datagram from the peer, this many bytes long.
+    Datagram(usize),
+    /// The timer ran out.
+    Timeout,
+}
+
+impl<'o> Channel<'o> {
+    /// A channel to `peer`. If `latched` is false (a client before the first reply), the first datagram from the
+    /// peer's IP address fixes the peer's port — its TID.
+    pub fn new(
+        socket: UdpSocket,
+        peer: SocketAddr,
+        latched: bool,
+        rexmt: Duration,
+        retries: u32,
+        observer: &'o mut dyn Observer,
+    ) -> Self {
+        Channel {
+            socket,
+            peer,
+            latched,
+            rexmt,
+            retries,
+            timeout_set: None,
+            observer,
+            stats: Stats::default(),
+        }
+    }
+
+    /// The peer's address (with its TID once latched).
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// The retransmission timer.
+    pub fn set_rexmt(&mut self, rexmt: Duration) {
+        self.rexmt = rexmt;
+    }
+
+    /// Sends one packet to the peer.
+    pub fn send(&mut self, bytes: &[u8], resent: bool) -> io::Result<()> {
+        self.observer.packet(Direction::Sent, self.peer, bytes, resent);
+        if resent {
+            self.stats.retransmits += 1;
+        }
+        self.socket.send_to(bytes, self.peer)?;
+        Ok(())
+    }
+
+    /// Sends ERROR to the peer, best effort: the transfer is ending anyway.
+    pub fn send_error(&mut self, code: ErrorCode, message: &str) {
+        let _ = self.send(&error_bytes(code, message), false);
+    }
+
+    /// Waits until `deadline` for a datagram from the peer into `buf`. Datagrams from anyone else get ERROR 5.
+    fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<Received> {
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(Received::Timeout);
+            }
+            let remaining = deadline - now;
+            // Re-arm SO_RCVTIMEO only when the time left is clearly less than what is set (a stray packet used
+            // some of it) or more (a new, longer wait); on the hot path it is already right.
+            let stale = match self.timeout_set {
+                Some(set) => remaining > set || remaining + Duration::from_millis(2) < set,
+                None => true,
+            };
+            if stale {
+                self.socket
+                    .set_read_timeout(Some(remaining.max(Duration::from_micros(100))))?;
+                self.timeout_set = Some(remaining);
+            }
+            let (n, from) = match self.socket.recv_from(buf) {
+                Ok(got) => got,
+                Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+                    return Ok(Received::Timeout);
+                }
+                // A previous send got an ICMP "port unreachable" back (Linux reports it on the next call), or a
+                // signal interrupted the wait: neither ends the transfer; the timer decides.
+                Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::Interrupted) => {
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if !self.latched && from.ip() == self.peer.ip() {
+                self.peer = from;
+                self.latched = true;
+            }
+            if from != self.peer {
+                self.stats.wrong_tid += 1;
+                let err = error_bytes(ErrorCode::UnknownTid, "unknown transfer ID");
+                self.observer.packet(Direction::Received, from, &buf[..n], false);
+                self.observer.packet(Direction::Sent, from, &err, false);
+                let _ = self.socket.send_to(&err, from);
+                continue;
+            }
+            self.observer.packet(Direction::Received, from, &buf[..n], false);
+            return Ok(Received::Datagram(n));
+        }
+    }
+
+    /// Sends `request` and waits for the first reply, resending on each timeout; returns the reply's length in
+    /// `buf`. Used for RRQ/WRQ (client) and OACK (server waiting for ACK 0 is done by [`send`]).
+    pub fn request(&mut self, request: &[u8], buf: &mut [u8], waiting_for: &str) -> Result<usize, TransferError> {
+        self.send(request, false)?;
+        let mut tries = 0;
+        let mut deadline = Instant::now() + self.rexmt;
+        loop {
+            match self.recv(buf, deadline)? {
+                Received::Datagram(n) => return Ok(n),
+                Received::Timeout => {
+                    self.stats.timeouts += 1;
+                    tries += 1;
+                    if tries > self.retries {
+                        return Err(self.timed_out(waiting_for));
+                    }
+                    self.send(request, true)?;
+                    deadline = Instant::now() + self.rexmt;
+                }
+            }
+        }
+    }
+
+    fn timed_out(&self, waiting_for: &str) -> TransferError {
+        TransferError::TimedOut {
+            retries: self.retries,
+            waiting_for: waiting_for.to_string(),
+        }
+    }
+}
+
+/// Largest datagram a receive buffer must hold: blksize 65464 + 4 header bytes, rounded up.
+pub const MAX_DATAGRAM: usize = 65536;
+
+/// Reads until `buf` is full or the source ends; a block is short only at the end of the file.
+fn read_full(source: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match source.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Where a block number (16 bits, wrapping) falls relative to a 64-bit count.
+fn offset(block: u16, base: u64) -> u16 {
+    block.wrapping_sub(base as u16)
+}
+
+/// The send side (download from a server, upload from a client): reads `source` into DATA blocks of exactly
+/// `blksize` bytes — the last one shorter, and empty when the file is a multiple of blksize — and sends them
+/// `windowsize` at a time.
+///
+/// `preamble`, when given, is a packet the peer must answer with ACK 0 before any DATA goes out (a server's OACK):
+/// it is resent on timeout. Without it, the first window goes out at once.
+// ANCHOR: send_loop
+pub fn send(
+    ch: &mut Channel<'_>,
+    source: &mut dyn Read,
+    opts: &Negotiated,
+    preamble: Option<&[u8]>,
+) -> Result<Stats, TransferError> {
+    let blksize = opts.blksize;
+    let window = u64::from(opts.windowsize.max(1));
+    let mut buf = vec![0u8; MAX_DATAGRAM];
+    if let Some(first) = preamble {
+        wait_for_ack_zero(ch, first, &mut buf)?;
+    }
+    // Blocks base+1 ..= next-1 are in flight; their packets stay here until ACKed, for retransmission.
+    let mut in_flight: VecDeque<Vec<u8>> = VecDeque::with_capacity(window as usize);
+    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut base: u64 = 0;
+    let mut next: u64 = 1;
+    let mut last_block: Option<u64> = None;
+    let mut restarted_for: Option<u64> = None;
+    let mut tries = 0;
+    let mut deadline = Instant::now();
+    loop {
+        // Fill the window with new blocks.
+        let mut sent_new = false;
+        while next <= base + window && last_block.is_none_or(|last| next <= last) {
+            let mut packet = spare.pop().unwrap_or_default();
+            packet.clear();
+            packet.extend_from_slice(&data_header(next as u16));
+            packet.resize(4 + blksize, 0);
+            let n = read_full(source, &mut packet[4..]).map_err(|e| file_failed(ch, e))?;
+            // Only what was read goes out: a short last block stays short (the seed pads it to 512 with zeros).
+            packet.truncate(4 + n);
+            if n < blksize {
+                last_block = Some(next);
+            }
+            ch.send(&packet, false)?;
+            ch.stats.blocks += 1;
+            ch.stats.bytes += n as u64;
+            in_flight.push_back(packet);
+            next += 1;
+            sent_new = true;
+        }
+        if sent_new {
+            deadline = Instant::now() + ch.rexmt;
+        }
+        match ch.recv(&mut buf, deadline)? {
+            Received::Timeout => {
+                ch.stats.timeouts += 1;
+                tries += 1;
+                if tries > ch.retries {
+                    let what = format!("ACK of block {}", (base + 1) as u16);
+                    ch.send_error(ErrorCode::NotDefined, "timed out");
+                    return Err(ch.timed_out(&what));
+                }
+                resend_all(ch, &in_flight)?;
+                deadline = Instant::now() + ch.rexmt;
+            }
+            Received::Datagram(n) => match Packet::decode(&buf[..n]) {
+                Ok(Packet::Ack { block }) => {
+                    let ahead = u64::from(offset(block, base));
+                    let outstanding = next - 1 - base;
+                    if ahead == 0 {
+                        // A duplicate of the last ACK. In lock-step, ignore it: resending here is the Sorcerer's
+                        // Apprentice. In a window it can mean "block base+1 was lost": restart once per base.
+                        if window > 1 && outstanding > 0 && restarted_for != Some(base) {
+                            restarted_for = Some(base);
+                            resend_all(ch, &in_flight)?;
+                            deadline = Instant::now() + ch.rexmt;
+                        }
+                    } else if ahead <= outstanding {
+                        base += ahead;
+                        tries = 0;
+                        for _ in 0..ahead {
+                            if let Some(p) = in_flight.pop_front() {
+                                spare.push(p);
+                            }
+                        }
+                        ch.observer.progress(ch.stats.bytes);
+                        if last_block == Some(base) {
+                            return Ok(ch.stats);
+                        }
+                        if base < next - 1 {
+                            // A partial ACK: the receiver saw a gap after `base`. Go on from there (RFC 7440 §4).
+                            resend_all(ch, &in_flight)?;
+                            deadline = Instant::now() + ch.rexmt;
+                        }
+                    }
+                    // Otherwise an ACK for a block not in flight (a stale one, from before a wrap): ignore it.
+                }
+                Ok(Packet::Error { code, message }) => return Err(TransferError::Peer { code, message }),
+                Ok(_) => {}
+                Err(_) => ch.stats.malformed += 1,
+            },
+        }
+    }
+}
+// ANCHOR_END: send_loop
+
+fn resend_all(ch: &mut Channel<'_>, in_flight: &VecDeque<Vec<u8>>) -> io::Result<()> {
+    for packet in in_flight {
+        ch.send(packet, true)?;
+    }
+    Ok(())
+}
+
+fn file_failed(ch: &mut Channel<'_>, e: io::Error) -> TransferError {
+    let code = if e.kind() == io::ErrorKind::StorageFull {
+        ErrorCode::DiskFull
+    } else {
+        ErrorCode::NotDefined
+    };
+    ch.send_error(code, &e.to_string());
+    TransferError::File(e)
+}
+
+/// After an OACK, nothing is sent until the peer's ACK 0 proves it asked for this transfer (RFC 2347): a forged
+/// request cannot make a server stream data at a third party.
+fn wait_for_ack_zero(ch: &mut Channel<'_>, oack: &[u8], buf: &mut [u8]) -> Result<(), TransferError> {
+    ch.send(oack, false)?;
+    let mut tries = 0;
+    let mut deadline = Instant::now() + ch.rexmt;
+    loop {
+        match ch.recv(buf, deadline)? {
+            Received::Timeout => {
+                ch.stats.timeouts += 1;
+                tries += 1;
+                if tries > ch.retries {
+                    return Err(ch.timed_out("ACK of the OACK (block 0)"));
+                }
+                ch.send(oack, true)?;
+                deadline = Instant::now() + ch.rexmt;
+            }
+            Received::Datagram(n) => match Packet::decode(&buf[..n]) {
+                Ok(Packet::Ack { block: 0 }) => return Ok(()),
+                Ok(Packet::Error { code, message }) => return Err(TransferError::Peer { code, message }),
+                Ok(_) => {}
+                Err(_) => ch.stats.malformed += 1,
+            },
+        }
+    }
+}
+
+/// What the receive loop starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum ReceiveStart<'a> {
+    /// We just sent this packet (ACK 0, an OACK, or a request) and wait for DATA 1; resend it on timeout.
+    Sent(&'a [u8]),
+    /// DATA 1 already arrived (a client's first reply) and has not been handled yet.
+    FirstData(&'a [u8]),
+}
+
+/// The receive side (download to a client, upload to a server): writes each in-order block to `sink`, ACKs
+/// every `windowsize` blocks and the last one, and stops after the short block. `max_bytes` refuses a transfer
+/// that grows past it with ERROR 3. With `dally`, it waits one timer period after the final ACK to answer a
+/// repeated last block, in case that ACK was lost (RFC 1350 §6).
+// ANCHOR: receive_loop
+pub fn receive(
+    ch: &mut Channel<'_>,
+    sink: &mut dyn Write,
+    opts: &Negotiated,
+    start: ReceiveStart<'_>,
+    max_bytes: Option<u64>,
+    dally: bool,
+) -> Result<Stats, TransferError> {
+    let blksize = opts.blksize;
+    let window = u64::from(opts.windowsize.max(1));
+    let mut buf = vec![0u8; MAX_DATAGRAM];
+    let mut expected: u64 = 1;
+    let mut in_window: u64 = 0;
+    let mut gap_acked = false;
+    let mut last_sent: Vec<u8> = Vec::new();
+    let mut pending: Option<usize> = None;
+    match start {
+        ReceiveStart::Sent(packet) => last_sent.extend_from_slice(packet),
+        ReceiveStart::FirstData(packet) => {
+            let n = packet.len().min(buf.len());
+            buf[..n].copy_from_slice(&packet[..n]);
+            pending = Some(n);
+        }
+    }
+    let mut tries = 0;
+    let mut deadline = Instant::now() + ch.rexmt;
+    loop {
+        let n = match pending.take() {
+            Some(n) => n,
+            None => match ch.recv(&mut buf, deadline)? {
+                Received::Datagram(n) => n,
+                Received::Timeout => {
+                    ch.stats.timeouts += 1;
+                    tries += 1;
+                    if tries > ch.retries {
+                        let what = format!("DATA block {}", expected as u16);
+                        ch.send_error(ErrorCode::NotDefined, "timed out");
+                        return Err(ch.timed_out(&what));
+                    }
+                    if !last_sent.is_empty() {
+                        ch.send(&last_sent, true)?;
+                    }
+                    deadline = Instant::now() + ch.rexmt;
+                    continue;
+                }
+            },
+        };
+        match Packet::decode(&buf[..n]) {
+            Ok(Packet::Data { block, data }) => {
+                let ahead = offset(block, expected);
+                if ahead == 0 {
+                    if data.len() > blksize {
+                        let why = format!("block {block} has {} bytes, more than blksize {blksize}", data.len());
+                        ch.send_error(ErrorCode::IllegalOperation, &why);
+                        return Err(TransferError::Protocol(why));
+                    }
+                    let total = ch.stats.bytes + data.len() as u64;
+                    if let Some(limit) = max_bytes.filter(|&limit| total > limit) {
+                        ch.send_error(ErrorCode::DiskFull, &format!("file exceeds the {limit}-byte limit"));
+                        return Err(TransferError::TooLarge(limit));
+                    }
+                    let last = data.len() < blksize;
+                    if let Err(e) = sink.write_all(data) {
+                        return Err(file_failed(ch, e));
+                    }
+                    ch.stats.bytes = total;
+                    ch.stats.blocks += 1;
+                    expected += 1;
+                    in_window += 1;
+                    tries = 0;
+                    gap_acked = false;
+                    if last || in_window == window {
+                        last_sent.clear();
+                        last_sent.extend_from_slice(&ack_bytes(block));
+                        ch.send(&last_sent, false)?;
+                        in_window = 0;
+                        ch.observer.progress(ch.stats.bytes);
+                    }
+                    deadline = Instant::now() + ch.rexmt;
+                    if last {
+                        if let Err(e) = sink.flush() {
+                            return Err(file_failed(ch, e));
+                        }
+                        if dally {
+                            dally_after_last(ch, &mut buf, block, &last_sent)?;
+                        }
+                        return Ok(ch.stats);
+                    }
+                } else if ahead < 0x8000 {
+                    // A block from further on: the ones between were lost. ACK the last in-order block once, so
+                    // the sender goes on from there without waiting for its timer (RFC 7440 §4).
+                    if !gap_acked {
+                        gap_acked = true;
+                        last_sent.clear();
+                        last_sent.extend_from_slice(&ack_bytes((expected - 1) as u16));
+                        ch.send(&last_sent, true)?;
+                        in_window = 0;
+                        deadline = Instant::now() + ch.rexmt;
+                    }
+                } else if window == 1 || ahead == u16::MAX {
+                    // A block we already have: our ACK for it was lost, so say it again. In a window only the
+                    // block just before `expected` earns a re-ACK (it ended the window the sender is repeating).
+                    let previous = ack_bytes((expected - 1) as u16);
+                    ch.send(&previous, true)?;
+                }
+            }
+            Ok(Packet::Oack { .. }) if expected == 1 && !last_sent.is_empty() => {
+                // The peer repeated its OACK: our ACK 0 was lost.
+                ch.send(&last_sent, true)?;
+            }
+            Ok(Packet::Error { code, message }) => return Err(TransferError::Peer { code, message }),
+            Ok(_) => {}
+            Err(_) => ch.stats.malformed += 1,
+        }
+    }
+}
+// ANCHOR_END: receive_loop
+
+fn dally_after_last(ch: &mut Channel<'_>, buf: &mut [u8], block: u16, ack: &[u8]) -> io::Result<()> {
+    let deadline = Instant::now() + ch.rexmt;
+    while let Received::Datagram(n) = ch.recv(buf, deadline)? {
+        if let Ok(Packet::Data { block: b, .. }) = Packet::decode(&buf[..n])
+            && b == block
+        {
+            ch.send(ack, true)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_offsets_wrap() {
+        assert_eq!(offset(0, 65535), 1);
+        assert_eq!(offset(65535, 65536), u16::MAX);
+        assert_eq!(offset(5, 5 + 65536 * 3), 0);
+    }
+
+    #[test]
+    fn read_full_fills_or_stops_at_the_end() {
+        let mut src: &[u8] = &[1, 2, 3];
+        let mut buf = [0u8; 2];
+        assert_eq!(read_full(&mut src, &mut buf).unwrap(), 2);
+        assert_eq!(read_full(&mut src, &mut buf).unwrap(), 1);
+        assert_eq!(read_full(&mut src, &mut buf).unwrap(), 0);
+    }
+}
