@@ -143,6 +143,7 @@ pub fn download(
         Ok(Packet::Error { code, message }) => return Err(TransferError::Peer { code, message }),
         _ => return Err(unexpected(&mut ch, "read request", reply)),
     };
+    ch.negotiated(&negotiated);
     let stats = if cfg.mode == Mode::Netascii {
         let mut text = NetasciiWriter::new(&mut *sink);
         let stats = transfer::receive(&mut ch, &mut text, &negotiated, start, None, false)?;
@@ -187,6 +188,10 @@ pub fn upload(
         Ok(Packet::Error { code, message }) => return Err(TransferError::Peer { code, message }),
         _ => return Err(unexpected(&mut ch, "write request", reply)),
     };
+    ch.negotiated(&Negotiated {
+        tsize: size,
+        ..negotiated
+    });
     let stats = if cfg.mode == Mode::Netascii {
         transfer::send(&mut ch, &mut NetasciiReader::new(source), &negotiated, None)?
     } else {

@@ -38,6 +38,8 @@ pub enum Direction {
 pub trait Observer {
     /// A packet went out or came in. `resent` is true for retransmissions.
     fn packet(&mut self, _dir: Direction, _peer: SocketAddr, _bytes: &[u8], _resent: bool) {}
+    /// Negotiation is over: these options are in force (`tsize` is the file's size, if the peer said).
+    fn negotiated(&mut self, _opts: &Negotiated) {}
     /// `bytes` of file data have been moved so far.
     fn progress(&mut self, _bytes: u64) {}
 }
@@ -172,6 +174,11 @@ impl<'o> Channel<'o> {
     /// The peer's address (with its TID once latched).
     pub fn peer(&self) -> SocketAddr {
         self.peer
+    }
+
+    /// Tells the observer which options are in force.
+    pub fn negotiated(&mut self, opts: &Negotiated) {
+        self.observer.negotiated(opts);
     }
 
     /// The retransmission timer.
