@@ -118,19 +118,18 @@ pub struct Target {
 /// Reads `tftp://host[:port]/path`. The path is the remote file name (without the leading `/`); `%XX` escapes
 /// are decoded, so `%E6%B5%8B` names a UTF-8 file, as curl does.
 pub fn parse_url(url: &str, default_port: u16) -> Result<Target> {
+    let bad = |why: &str| usage(&format!("{url:?}: {why}"));
     let rest = url
         .strip_prefix("tftp://")
-        .ok_or_else(|| anyhow!("{url:?}: a URL starts with tftp://"))?;
-    let (authority, path) = rest
-        .split_once('/')
-        .ok_or_else(|| anyhow!("{url:?}: no file name after the host"))?;
+        .ok_or_else(|| bad("a URL starts with tftp://"))?;
+    let (authority, path) = rest.split_once('/').ok_or_else(|| bad("no file name after the host"))?;
     if authority.is_empty() {
-        bail!("{url:?}: no host");
+        return Err(bad("no host"));
     }
-    let server = netlab::parse_endpoint(authority, default_port).map_err(|e| anyhow!("{e}"))?;
-    let remote = percent_decode(path).with_context(|| format!("{url:?}: bad %-escape"))?;
+    let server = netlab::parse_endpoint(authority, default_port).map_err(address_error)?;
+    let remote = percent_decode(path).map_err(|e| bad(&format!("bad %-escape: {e}")))?;
     if remote.is_empty() {
-        bail!("{url:?}: no file name after the host");
+        return Err(bad("no file name after the host"));
     }
     Ok(Target { server, remote })
 }
@@ -154,8 +153,16 @@ fn percent_decode(text: &str) -> Result<String> {
     String::from_utf8(out).map_err(|_| anyhow!("the decoded name is not UTF-8"))
 }
 
+/// A mistyped address is bad usage (exit 2); a name the resolver does not know is a runtime failure (exit 1).
+fn address_error(e: netlab::AddrError) -> anyhow::Error {
+    match e.kind {
+        netlab::addr::AddrErrorKind::Unresolved(_) | netlab::addr::AddrErrorKind::NoAddress => anyhow!("{e}"),
+        _ => usage(&e.to_string()),
+    }
+}
+
 fn host_target(host: &str, remote: &str, port: u16) -> Result<Target> {
-    let server = netlab::parse_endpoint(host, port).map_err(|e| anyhow!("{e}"))?;
+    let server = netlab::parse_endpoint(host, port).map_err(address_error)?;
     Ok(Target {
         server,
         remote: remote.to_string(),
@@ -584,7 +591,17 @@ mod tests {
         assert!(msg("tftp://127.0.0.1/").contains("no file name"));
         assert!(msg("tftp:///a").contains("no host"));
         assert!(msg("tftp://256.0.0.1/a").contains("octet 256 is out of range"));
-        assert!(format!("{:#}", parse_url("tftp://h/%zz", 69).unwrap_err()).contains("not hex"));
+        assert!(
+            msg("tftp://127.0.0.1/%zz").contains("not hex"),
+            "{}",
+            msg("tftp://127.0.0.1/%zz")
+        );
+        assert!(parse_url("tftp://256.0.0.1/a", 69).unwrap_err().is::<Usage>());
+        assert!(
+            !parse_url("tftp://no-such-host.invalid/a", 69)
+                .unwrap_err()
+                .is::<Usage>()
+        );
     }
 
     #[test]

@@ -1,0 +1,283 @@
+//! The `tftp-client` program as a user runs it: exit codes, one-line errors, and local files that are never left
+//! half-written or clobbered.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../../tftp/tests/support/fake.rs"]
+mod fake;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use fake::{Faults, content};
+
+fn client() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tftp-client"))
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    client()
+        .current_dir(dir)
+        .args(args)
+        .args(["--rexmt", "50"])
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn get_writes_the_file_and_replaces_an_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("f.bin"), b"old contents").unwrap();
+    let file = content(1500, 1);
+    let (addr, fake) = fake::spawn(file.clone(), 512, 1, Faults::default());
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "dir/f.bin", "--port", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(dir.path().join("f.bin")).unwrap(), file);
+    assert_eq!(entries(dir.path()), ["f.bin"], "no temporary file left");
+    assert!(
+        stderr(&out).starts_with("received \"dir/f.bin\": 1500 bytes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_failed_download_leaves_no_partial_file_and_keeps_the_old_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("keep.bin"), b"precious").unwrap();
+    let (addr, fake) = fake::spawn(
+        content(5000, 2),
+        512,
+        1,
+        Faults {
+            error_at: Some(4),
+            ..Faults::default()
+        },
+    );
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "keep.bin", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("peer sent ERROR 0 (not defined): \"fake failure\""),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(dir.path().join("keep.bin")).unwrap(), b"precious");
+    assert_eq!(entries(dir.path()), ["keep.bin"]);
+}
+
+#[test]
+fn a_missing_remote_file_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, fake) = fake::spawn(
+        Vec::new(),
+        512,
+        1,
+        Faults {
+            error: Some((1, "File not found".into())),
+            ..Faults::default()
+        },
+    );
+    let url = format!("tftp://127.0.0.1:{}/nope.txt", addr.port());
+    let out = run(dir.path(), &["get", &url]);
+    fake.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("ERROR 1 (file not found)"), "{}", stderr(&out));
+    assert!(entries(dir.path()).is_empty());
+}
+
+#[test]
+fn an_interrupted_download_removes_its_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, fake) = fake::spawn(
+        content(10_000, 3),
+        512,
+        1,
+        Faults {
+            stall_after: Some(2),
+            ..Faults::default()
+        },
+    );
+    let mut child = client()
+        .current_dir(dir.path())
+        .args([
+            "get",
+            "127.0.0.1",
+            "slow.bin",
+            "--trace",
+            "--rexmt",
+            "5000",
+            "-p",
+            &addr.port().to_string(),
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the ready line: block 2 has been ACKed, so the temporary file exists and holds data.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    assert!(
+        lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|l| l.contains("sent ACK block=2"))
+    );
+    assert_eq!(
+        entries(dir.path()).len(),
+        1,
+        "the .part file exists during the transfer"
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(entries(dir.path()).is_empty(), "left behind: {:?}", entries(dir.path()));
+    drop(fake); // the fake gives up on its own after its patience runs out
+}
+
+#[test]
+fn get_to_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, fake) = fake::spawn(b"to stdout\n".to_vec(), 512, 1, Faults::default());
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "x.txt", "-", "-q", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, b"to stdout\n");
+    assert!(out.stderr.is_empty(), "-q prints nothing: {}", stderr(&out));
+}
+
+#[test]
+fn put_sends_the_file_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = content(2048, 4);
+    std::fs::write(dir.path().join("up.bin"), &file).unwrap();
+    let (addr, fake) = fake::spawn(Vec::new(), 512, 1, Faults::default());
+    let out = run(
+        dir.path(),
+        &[
+            "put",
+            "127.0.0.1",
+            "up.bin",
+            "remote.bin",
+            "-p",
+            &addr.port().to_string(),
+        ],
+    );
+    let log = fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(log.file, file);
+    assert!(log.request.starts_with(b"\x00\x02remote.bin\x00octet\x00"));
+}
+
+#[test]
+fn put_of_a_missing_file_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(dir.path(), &["put", "127.0.0.1", "absent.bin", "-p", "9"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).starts_with("tftp-client: cannot open absent.bin"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bad_usage_exits_2_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (&["get", "127.0.0.1"][..], "get takes HOST REMOTE"),
+        (&["get", "256.1.1.1", "f"][..], "octet 256 is out of range"),
+        (&["get", "127.0.0.1", "dir/"][..], "does not end in a file name"),
+        (
+            &["get", "127.0.0.1", "f", "--blksize", "7"][..],
+            "7 is not in 8..=65464",
+        ),
+        (&["get", "127.0.0.1", "f", "--windowsize", "0"][..], "0 is not in 1.."),
+        (&["frobnicate"][..], "unrecognized subcommand"),
+    ] {
+        let out = run(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn trace_shows_every_packet_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, fake) = fake::spawn(vec![7u8; 600], 512, 1, Faults::default());
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "t.bin", "--trace", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    let err = stderr(&out);
+    let trace: Vec<&str> = err
+        .lines()
+        .map(|l| l.split(" to ").next().unwrap().split(" from ").next().unwrap())
+        .collect();
+    assert_eq!(
+        trace[..5],
+        [
+            "    sent RRQ \"t.bin\" octet",
+            "received DATA block=1 len=512",
+            "    sent ACK block=1",
+            "received DATA block=2 len=88",
+            "    sent ACK block=2"
+        ]
+    );
+}
+
+#[test]
+fn the_seed_menu_works_from_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = content(700, 5);
+    let (addr, fake) = fake::spawn(file.clone(), 512, 1, Faults::default());
+    let mut child = client()
+        .current_dir(dir.path())
+        .args(["--rexmt", "50"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    write!(
+        child.stdin.take().unwrap(),
+        "127.0.0.1:{}\n1\nmenu.bin\n3\n",
+        addr.port()
+    )
+    .unwrap();
+    let out = child.wait_with_output().unwrap();
+    fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let prompts = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        prompts.contains("TFTP server") && prompts.contains("1: download  2: upload  3: quit"),
+        "{prompts}"
+    );
+    assert_eq!(std::fs::read(dir.path().join("menu.bin")).unwrap(), file);
+}
