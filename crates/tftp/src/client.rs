@@ -111,6 +111,45 @@ fn unexpected(ch: &mut Channel<'_>, what: &str, bytes: &[u8]) -> TransferError {
     TransferError::Protocol(why)
 }
 
+/// Sends the request and waits for the first reply, which also fixes the server's TID. A server that answers
+/// options with ERROR 8 is asked once more without them from a fresh port (tftpd-hpa, for one, refuses tsize on a
+/// netascii read): RFC 2347 lets it refuse, and the plain RFC 1350 transfer still works. Returns the channel, the
+/// options finally asked for, and the reply's length in `buf`.
+fn open<'o>(
+    cfg: &ClientConfig,
+    remote: &str,
+    options: OptionRequest,
+    write: bool,
+    buf: &mut [u8],
+    observer: &'o mut dyn Observer,
+) -> Result<(Channel<'o>, OptionRequest, usize), TransferError> {
+    let mut ch = Channel::new(client_socket(cfg)?, cfg.server, false, cfg.rexmt, cfg.retries, observer);
+    let n = ch.request(
+        &request_bytes(cfg, remote, &options, write),
+        buf,
+        "the server's first reply",
+    )?;
+    let refused = matches!(
+        Packet::decode(&buf[..n]),
+        Ok(Packet::Error {
+            code: ErrorCode::OptionRefused,
+            ..
+        })
+    );
+    if !refused || options.is_empty() {
+        return Ok((ch, options, n));
+    }
+    let observer = ch.into_observer();
+    let plain = OptionRequest::default();
+    let mut ch = Channel::new(client_socket(cfg)?, cfg.server, false, cfg.rexmt, cfg.retries, observer);
+    let n = ch.request(
+        &request_bytes(cfg, remote, &plain, write),
+        buf,
+        "the server's first reply",
+    )?;
+    Ok((ch, plain, n))
+}
+
 /// Downloads `remote` into `sink`. The caller decides where `sink` writes; `tftp-client` gives it a temporary file
 /// that is renamed into place only after this returns `Ok`.
 // ANCHOR: download
@@ -121,16 +160,13 @@ pub fn download(
     observer: &mut dyn Observer,
 ) -> Result<Outcome, TransferError> {
     let started = Instant::now();
-    let socket = client_socket(cfg)?;
-    let mut ch = Channel::new(socket, cfg.server, false, cfg.rexmt, cfg.retries, observer);
-    let rrq = request_bytes(cfg, remote, &cfg.options, false);
     let mut buf = vec![0u8; MAX_DATAGRAM];
-    let n = ch.request(&rrq, &mut buf, "the server's first reply")?;
+    let (mut ch, asked, n) = open(cfg, remote, cfg.options, false, &mut buf, observer)?;
     let reply = &buf[..n];
     let (negotiated, start_ack);
     let start = match Packet::decode(reply) {
-        Ok(Packet::Oack { options }) if !cfg.options.is_empty() => {
-            negotiated = accept_oack(&mut ch, &cfg.options, &options)?;
+        Ok(Packet::Oack { options }) if !asked.is_empty() => {
+            negotiated = accept_oack(&mut ch, &asked, &options)?;
             start_ack = ack_bytes(0);
             ch.send(&start_ack, false)?;
             ReceiveStart::Sent(&start_ack)
@@ -171,16 +207,13 @@ pub fn upload(
     observer: &mut dyn Observer,
 ) -> Result<Outcome, TransferError> {
     let started = Instant::now();
-    let socket = client_socket(cfg)?;
-    let mut ch = Channel::new(socket, cfg.server, false, cfg.rexmt, cfg.retries, observer);
-    let mut asked = cfg.options;
-    if asked.tsize.is_some() {
+    let mut options = cfg.options;
+    if options.tsize.is_some() {
         // In a write request tsize announces the size, so the server can refuse a file that will not fit.
-        asked.tsize = size;
+        options.tsize = size;
     }
-    let wrq = request_bytes(cfg, remote, &asked, true);
     let mut buf = vec![0u8; MAX_DATAGRAM];
-    let n = ch.request(&wrq, &mut buf, "the server's first reply")?;
+    let (mut ch, asked, n) = open(cfg, remote, options, true, &mut buf, observer)?;
     let reply = &buf[..n];
     let negotiated = match Packet::decode(reply) {
         Ok(Packet::Oack { options }) if !asked.is_empty() => accept_oack(&mut ch, &asked, &options)?,

@@ -176,6 +176,11 @@ impl<'o> Channel<'o> {
         self.peer
     }
 
+    /// Ends the channel, handing back the observer it borrowed.
+    pub fn into_observer(self) -> &'o mut dyn Observer {
+        self.observer
+    }
+
     /// Tells the observer which options are in force.
     pub fn negotiated(&mut self, opts: &Negotiated) {
         self.observer.negotiated(opts);

@@ -338,6 +338,37 @@ fn a_bad_oack_is_refused_with_error_8() {
 }
 
 #[test]
+fn options_refused_with_error_8_are_dropped_and_the_request_repeated() {
+    let file = content(1500, 9);
+    let (addr, fake) = fake::spawn(
+        file.clone(),
+        512,
+        1,
+        Faults {
+            refuse_options: true,
+            ..Faults::default()
+        },
+    );
+    let cfg = ClientConfig {
+        options: OptionRequest {
+            tsize: Some(0),
+            ..Default::default()
+        },
+        ..config(addr)
+    };
+    let mut got = Vec::new();
+    let outcome = client::download(&cfg, "f", &mut got, &mut Quiet).unwrap();
+    let log = fake.join().unwrap();
+    assert_eq!(got, file);
+    assert_eq!(
+        log.received[0], b"\x00\x01f\x00octet\x00tsize\x000\x00",
+        "first with options"
+    );
+    assert_eq!(log.request, b"\x00\x01f\x00octet\x00", "then without");
+    assert_eq!(outcome.negotiated.tsize, None);
+}
+
+#[test]
 fn an_upload_takes_the_oack_as_ack_zero() {
     let file = content(5000, 6);
     let oack = pairs(&[("blksize", "1000"), ("tsize", "5000")]);

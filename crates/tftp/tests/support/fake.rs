@@ -49,6 +49,8 @@ pub struct Faults {
     pub stall_after: Option<u64>,
     /// Never answer the request at all.
     pub silent: bool,
+    /// Answer a request that carries options with ERROR 8, then serve the next request.
+    pub refuse_options: bool,
 }
 
 fn be(n: u16) -> [u8; 2] {
@@ -96,9 +98,20 @@ pub fn spawn(file: Vec<u8>, blksize: usize, window: u64, faults: Faults) -> (Soc
         listen.set_read_timeout(Some(PATIENCE)).unwrap();
         let mut buf = vec![0u8; 70000];
         let mut log = Log::default();
-        let Ok((n, client)) = listen.recv_from(&mut buf) else {
+        let Ok((mut n, mut client)) = listen.recv_from(&mut buf) else {
             return log;
         };
+        // filename NUL mode NUL: two zero bytes after the opcode; any more text means options.
+        while faults.refuse_options && buf[2..n].iter().filter(|&&b| b == 0).count() > 2 {
+            log.received.push(buf[..n].to_vec());
+            let tid = UdpSocket::bind("127.0.0.1:0").unwrap();
+            tid.send_to(&error(8, "Unsupported option(s) requested"), client)
+                .unwrap();
+            let Ok(next) = listen.recv_from(&mut buf) else {
+                return log;
+            };
+            (n, client) = next;
+        }
         log.request = buf[..n].to_vec();
         if faults.silent {
             // Keep listening so the retransmissions can be counted.

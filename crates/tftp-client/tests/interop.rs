@@ -1,0 +1,263 @@
+//! Interop: our client against the TFTP servers people run — tftpd-hpa and atftpd — on loopback high ports.
+//! Run by `just interop` (these tests are `#[ignore]`d in `just test`). A missing server is a failure here, not a
+//! skip: `just peers` installs them (Debian's tftpd-hpa; atftpd, which conflicts with it as a package, is unpacked
+//! into `.peers/`). The servers drop privileges to `nobody`, so these tests run as root.
+//!
+//! busybox's tftpd is not in Debian's busybox builds (neither `busybox` nor `busybox-static` has the applet), so
+//! atftpd stands in as the second server; unlike tftpd-hpa it also speaks windowsize (RFC 7440).
+#![allow(clippy::unwrap_used)]
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    name: &'static str,
+    child: Child,
+    port: u16,
+    root: tempfile::TempDir,
+    windowsize: bool,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free UDP port on loopback: bind port 0, read it, let it go for the server to take.
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A folder the server's unprivileged user can read and write.
+fn shared_root() -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    root
+}
+
+/// Ready when it answers a request (any answer, even "file not found"); gives up after 10 s.
+fn wait_until_answering(name: &str, port: u16) {
+    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
+    probe.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        probe
+            .send_to(b"\x00\x01.ready-probe\x00octet\x00", ("127.0.0.1", port))
+            .unwrap();
+        if probe.recv_from(&mut [0u8; 600]).is_ok() {
+            return;
+        }
+    }
+    panic!("{name} did not answer on 127.0.0.1:{port} within 10 s");
+}
+
+fn spawn(name: &'static str, program: &str, args: &[String], port: u16, root: tempfile::TempDir, ws: bool) -> Server {
+    let child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {name} ({program}): {e} — install it (see .ci/run)"));
+    let server = Server {
+        name,
+        child,
+        port,
+        root,
+        windowsize: ws,
+    };
+    wait_until_answering(name, port);
+    server
+}
+
+fn tftpd_hpa() -> Server {
+    let (root, port) = (shared_root(), free_port());
+    let args = [
+        "-L",
+        "-c",
+        "-p",
+        "-u",
+        "nobody",
+        "-a",
+        &format!("127.0.0.1:{port}"),
+        "-s",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([root.path().display().to_string()])
+    .collect::<Vec<_>>();
+    spawn("tftpd-hpa", "/usr/sbin/in.tftpd", &args, port, root, false)
+}
+
+fn atftpd() -> Server {
+    let (root, port) = (shared_root(), free_port());
+    let args = [
+        "--daemon",
+        "--no-fork",
+        "--bind-address",
+        "127.0.0.1",
+        "--port",
+        &port.to_string(),
+        "--user",
+        "nobody",
+        "--group",
+        "nogroup",
+        "--logfile",
+        "/dev/null",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .chain([root.path().display().to_string()])
+    .collect::<Vec<_>>();
+    let program = concat!(env!("CARGO_MANIFEST_DIR"), "/../../.peers/atftpd/usr/sbin/atftpd");
+    spawn("atftpd", program, &args, port, root, true)
+}
+
+fn client(dir: &Path, args: &[String]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tftp-client"))
+        .current_dir(dir)
+        .args(args)
+        .arg("-q")
+        .output()
+        .unwrap()
+}
+
+/// Test files: the block-edge sizes in bytes, a larger binary one, and text with both kinds of line end.
+fn files() -> Vec<(String, Vec<u8>, bool)> {
+    let mut out = Vec::new();
+    for len in [0usize, 511, 512, 513, 300_000] {
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+        out.push((format!("bin{len}"), bytes, false));
+    }
+    let text: Vec<u8> = (0..4000)
+        .flat_map(|i| format!("line {i}\tend{}", ["\n", "\r", "\n\n"][i % 3]).into_bytes())
+        .collect();
+    out.push(("text".to_string(), text, true));
+    out
+}
+
+/// The server sends its last ACK before it closes the file, so the file may still be growing when the client
+/// exits; nothing else tells us when it is done, so look again for up to 2 s until it matches.
+fn read_when_complete(path: &Path, want: &[u8]) -> Vec<u8> {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let got = std::fs::read(path).unwrap_or_default();
+        if got == want || Instant::now() > deadline {
+            return got;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Runs every combination the server supports and returns how many cases passed (all must).
+fn matrix(server: &Server) -> usize {
+    let work = tempfile::tempdir().unwrap();
+    let port = server.port.to_string();
+    let windows: &[Option<&str>] = if server.windowsize {
+        &[None, Some("16")]
+    } else {
+        &[None]
+    };
+    let mut cases = 0;
+    let mut failures = Vec::new();
+    for (name, bytes, is_text) in files() {
+        for mode in ["octet", "netascii"] {
+            if mode == "netascii" && !is_text {
+                continue;
+            }
+            for with_options in [false, true] {
+                for window in windows {
+                    if window.is_some() && !with_options {
+                        continue;
+                    }
+                    let tag = format!("{name}.{mode}.{}.{}", with_options as u8, window.unwrap_or("1"));
+                    let mut opts = vec!["--port".to_string(), port.clone(), "--mode".into(), mode.into()];
+                    if with_options {
+                        opts.extend(["--blksize", "1428", "--tsize"].map(String::from));
+                    }
+                    if let Some(w) = window {
+                        opts.extend(["--windowsize".to_string(), w.to_string()]);
+                    }
+                    // put: local file -> server, compared on the server's disk.
+                    let local = work.path().join(format!("{tag}.up"));
+                    std::fs::write(&local, &bytes).unwrap();
+                    let remote = format!("{tag}.srv");
+                    let mut args = vec!["put".to_string(), "127.0.0.1".into(), local.display().to_string()];
+                    args.extend([remote.clone()]);
+                    args.extend(opts.clone());
+                    let out = client(work.path(), &args);
+                    let stored = read_when_complete(&server.root.path().join(&remote), &bytes);
+                    cases += 1;
+                    if !out.status.success() || stored != bytes {
+                        failures.push(format!("put {tag}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+                    }
+                    // get: the server's copy -> a new local file, compared with the original.
+                    let fetched: PathBuf = work.path().join(format!("{tag}.down"));
+                    let mut args = vec![
+                        "get".to_string(),
+                        "127.0.0.1".into(),
+                        remote,
+                        fetched.display().to_string(),
+                    ];
+                    args.extend(opts);
+                    let out = client(work.path(), &args);
+                    let got = std::fs::read(&fetched).unwrap_or_default();
+                    cases += 1;
+                    if !out.status.success() || got != bytes {
+                        failures.push(format!("get {tag}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}: {} of {cases} cases failed:\n{}",
+        server.name,
+        failures.len(),
+        failures.join("\n")
+    );
+    println!("{}: {cases} of {cases} cases byte-identical", server.name);
+    cases
+}
+
+#[test]
+#[ignore = "interop: needs tftpd-hpa and root (run by `just interop`)"]
+fn client_against_tftpd_hpa() {
+    let server = tftpd_hpa();
+    assert_eq!(matrix(&server), 28);
+}
+
+#[test]
+#[ignore = "interop: needs atftpd and root (run by `just interop`)"]
+fn client_against_atftpd() {
+    let server = atftpd();
+    assert_eq!(matrix(&server), 42);
+}
+
+#[test]
+#[ignore = "interop: needs tftpd-hpa and root (run by `just interop`)"]
+fn a_missing_file_on_tftpd_hpa_is_error_1_and_leaves_nothing() {
+    let server = tftpd_hpa();
+    let work = tempfile::tempdir().unwrap();
+    let out = client(
+        work.path(),
+        &[
+            "get".into(),
+            "127.0.0.1".into(),
+            "absent".into(),
+            "--port".into(),
+            server.port.to_string(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ERROR 1 (file not found)"));
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
+}
