@@ -43,9 +43,10 @@ demo:
     @echo "== netlab: the pieces every program shares"
     cargo run -q -p netlab --example tour
 
-# Side-by-side benchmarks against peers, printed as ratios from one run
+# Side-by-side benchmarks against peers, printed as ratios from one run (peers: `just peers`)
 bench:
-    @echo "bench: no benchmarks have landed yet"
+    cargo build --release -q -p labbench -p tftp-client
+    target/release/labbench tftp-client
 
 # Build the API docs of every crate (the book arrives in docs/)
 docs:

@@ -7,118 +7,11 @@
 //! atftpd stands in as the second server; unlike tftpd-hpa it also speaks windowsize (RFC 7440).
 #![allow(clippy::unwrap_used)]
 
-use std::net::UdpSocket;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-struct Server {
-    name: &'static str,
-    child: Child,
-    port: u16,
-    root: tempfile::TempDir,
-    windowsize: bool,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A free UDP port on loopback: bind port 0, read it, let it go for the server to take.
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A folder the server's unprivileged user can read and write.
-fn shared_root() -> tempfile::TempDir {
-    let root = tempfile::tempdir().unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
-    }
-    root
-}
-
-/// Ready when it answers a request (any answer, even "file not found"); gives up after 10 s.
-fn wait_until_answering(name: &str, port: u16) {
-    let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
-    probe.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        probe
-            .send_to(b"\x00\x01.ready-probe\x00octet\x00", ("127.0.0.1", port))
-            .unwrap();
-        if probe.recv_from(&mut [0u8; 600]).is_ok() {
-            return;
-        }
-    }
-    panic!("{name} did not answer on 127.0.0.1:{port} within 10 s");
-}
-
-fn spawn(name: &'static str, program: &str, args: &[String], port: u16, root: tempfile::TempDir, ws: bool) -> Server {
-    let child = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {name} ({program}): {e} — install it (see .ci/run)"));
-    let server = Server {
-        name,
-        child,
-        port,
-        root,
-        windowsize: ws,
-    };
-    wait_until_answering(name, port);
-    server
-}
-
-fn tftpd_hpa() -> Server {
-    let (root, port) = (shared_root(), free_port());
-    let args = [
-        "-L",
-        "-c",
-        "-p",
-        "-u",
-        "nobody",
-        "-a",
-        &format!("127.0.0.1:{port}"),
-        "-s",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([root.path().display().to_string()])
-    .collect::<Vec<_>>();
-    spawn("tftpd-hpa", "/usr/sbin/in.tftpd", &args, port, root, false)
-}
-
-fn atftpd() -> Server {
-    let (root, port) = (shared_root(), free_port());
-    let args = [
-        "--daemon",
-        "--no-fork",
-        "--bind-address",
-        "127.0.0.1",
-        "--port",
-        &port.to_string(),
-        "--user",
-        "nobody",
-        "--group",
-        "nogroup",
-        "--logfile",
-        "/dev/null",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .chain([root.path().display().to_string()])
-    .collect::<Vec<_>>();
-    let program = concat!(env!("CARGO_MANIFEST_DIR"), "/../../.peers/atftpd/usr/sbin/atftpd");
-    spawn("atftpd", program, &args, port, root, true)
-}
+use labbench::peers::{self, TftpServer};
 
 fn client(dir: &Path, args: &[String]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tftp-client"))
@@ -157,7 +50,7 @@ fn read_when_complete(path: &Path, want: &[u8]) -> Vec<u8> {
 }
 
 /// Runs every combination the server supports and returns how many cases passed (all must).
-fn matrix(server: &Server) -> usize {
+fn matrix(server: &TftpServer) -> usize {
     let work = tempfile::tempdir().unwrap();
     let port = server.port.to_string();
     let windows: &[Option<&str>] = if server.windowsize {
@@ -231,21 +124,21 @@ fn matrix(server: &Server) -> usize {
 #[test]
 #[ignore = "interop: needs tftpd-hpa and root (run by `just interop`)"]
 fn client_against_tftpd_hpa() {
-    let server = tftpd_hpa();
+    let server = peers::tftpd_hpa().unwrap();
     assert_eq!(matrix(&server), 28);
 }
 
 #[test]
 #[ignore = "interop: needs atftpd and root (run by `just interop`)"]
 fn client_against_atftpd() {
-    let server = atftpd();
+    let server = peers::atftpd().unwrap();
     assert_eq!(matrix(&server), 42);
 }
 
 #[test]
 #[ignore = "interop: needs tftpd-hpa and root (run by `just interop`)"]
 fn a_missing_file_on_tftpd_hpa_is_error_1_and_leaves_nothing() {
-    let server = tftpd_hpa();
+    let server = peers::tftpd_hpa().unwrap();
     let work = tempfile::tempdir().unwrap();
     let out = client(
         work.path(),

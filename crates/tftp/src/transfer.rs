@@ -126,6 +126,12 @@ pub struct Channel<'o> {
     retries: u32,
     /// The SO_RCVTIMEO last set, so the common case costs no extra system call.
     timeout_set: Option<Duration>,
+    /// Whether the socket is in non-blocking mode (it is while polling).
+    nonblocking: bool,
+    /// How long to poll for a reply before sleeping (see [`Channel::wait`]).
+    spin: Option<Duration>,
+    spin_misses: u32,
+    spin_pause: u32,
     observer: &'o mut dyn Observer,
     /// Counters for this transfer.
     pub stats: Stats,
@@ -166,6 +172,10 @@ impl<'o> Channel<'o> {
             rexmt,
             retries,
             timeout_set: None,
+            nonblocking: false,
+            spin: default_spin(),
+            spin_misses: 0,
+            spin_pause: 0,
             observer,
             stats: Stats::default(),
         }
@@ -213,20 +223,9 @@ impl<'o> Channel<'o> {
             if now >= deadline {
                 return Ok(Received::Timeout);
             }
-            let remaining = deadline - now;
-            // Re-arm SO_RCVTIMEO only when the time left is clearly less than what is set (a stray packet used
-            // some of it) or more (a new, longer wait); on the hot path it is already right.
-            let stale = match self.timeout_set {
-                Some(set) => remaining > set || remaining + Duration::from_millis(2) < set,
-                None => true,
-            };
-            if stale {
-                self.socket
-                    .set_read_timeout(Some(remaining.max(Duration::from_micros(100))))?;
-                self.timeout_set = Some(remaining);
-            }
-            let (n, from) = match self.socket.recv_from(buf) {
-                Ok(got) => got,
+            let (n, from) = match self.wait(buf, now, deadline) {
+                Ok(Some(got)) => got,
+                Ok(None) => return Ok(Received::Timeout),
                 Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
                     return Ok(Received::Timeout);
                 }
@@ -252,6 +251,77 @@ impl<'o> Channel<'o> {
             self.observer.packet(Direction::Received, from, &buf[..n], false);
             return Ok(Received::Datagram(n));
         }
+    }
+
+    /// Waits for one datagram from anyone: first by polling for a few microseconds, then by sleeping in the
+    /// kernel until `deadline`. Returns `None` when the deadline passes.
+    ///
+    /// Why poll: a lock-step transfer is one round trip per block, and on a fast link most of a round trip is the
+    /// time the kernel takes to wake a sleeping process (tens of microseconds in a VM). The answer to a packet we
+    /// just sent usually arrives sooner than that, so asking again in a tight loop for a moment roughly halves
+    /// the time per block on loopback. When answers keep arriving too late for the poll (a slow link), polling is
+    /// switched off for a while, so it costs CPU only where it pays.
+    fn wait(&mut self, buf: &mut [u8], now: Instant, deadline: Instant) -> io::Result<Option<(usize, SocketAddr)>> {
+        if self.spin_pause > 0 {
+            self.spin_pause -= 1;
+        } else if let Some(spin) = self.spin {
+            self.set_nonblocking(true)?;
+            let stop = (now + spin).min(deadline);
+            loop {
+                match self.socket.recv_from(buf) {
+                    Ok(got) => {
+                        self.spin_misses = 0;
+                        return Ok(Some(got));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) => return Err(e),
+                }
+                if Instant::now() >= stop {
+                    break;
+                }
+                std::hint::spin_loop();
+            }
+            self.spin_misses += 1;
+            if self.spin_misses >= SPIN_MISSES_BEFORE_PAUSE {
+                self.spin_misses = 0;
+                self.spin_pause = SPIN_PAUSE;
+            }
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Ok(None);
+        }
+        let remaining = deadline - now;
+        self.set_nonblocking(false)?;
+        // Re-arm SO_RCVTIMEO only when the time left is clearly less than what is set (a stray packet used some
+        // of it) or more (a new, longer wait); on the hot path it is already right.
+        let stale = match self.timeout_set {
+            Some(set) => remaining > set || remaining + Duration::from_millis(2) < set,
+            None => true,
+        };
+        if stale {
+            self.socket
+                .set_read_timeout(Some(remaining.max(Duration::from_micros(100))))?;
+            self.timeout_set = Some(remaining);
+        }
+        match self.socket.recv_from(buf) {
+            Ok(got) => Ok(Some(got)),
+            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn set_nonblocking(&mut self, on: bool) -> io::Result<()> {
+        if self.nonblocking != on {
+            self.socket.set_nonblocking(on)?;
+            self.nonblocking = on;
+        }
+        Ok(())
+    }
+
+    /// Sets how long [`Channel`] polls for a reply before sleeping; `None` never polls.
+    pub fn set_spin(&mut self, spin: Option<Duration>) {
+        self.spin = spin;
     }
 
     /// Sends `request` and waits for the first reply, resending on each timeout; returns the reply's length in
@@ -283,6 +353,19 @@ impl<'o> Channel<'o> {
         }
     }
 }
+
+/// Polling while another core runs the peer pays; on a single core it would only steal the peer's time.
+fn default_spin() -> Option<Duration> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cores > 1).then_some(DEFAULT_SPIN)
+}
+
+/// How long to poll for a reply before sleeping: a loopback or LAN round trip usually fits.
+pub const DEFAULT_SPIN: Duration = Duration::from_micros(50);
+/// After this many polls in a row that found nothing, stop polling ...
+const SPIN_MISSES_BEFORE_PAUSE: u32 = 8;
+/// ... for this many waits.
+const SPIN_PAUSE: u32 = 1024;
 
 /// Largest datagram a receive buffer must hold: blksize 65464 + 4 header bytes, rounded up.
 pub const MAX_DATAGRAM: usize = 65536;
@@ -608,6 +691,29 @@ mod tests {
         assert_eq!(offset(0, 65535), 1);
         assert_eq!(offset(65535, 65536), u16::MAX);
         assert_eq!(offset(5, 5 + 65536 * 3), 0);
+    }
+
+    #[test]
+    fn polling_pauses_after_a_run_of_misses_and_waits_still_time_out() {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let peer = socket.local_addr().unwrap();
+        let mut quiet = Quiet;
+        let mut ch = Channel::new(socket, peer, true, Duration::from_millis(5), 1, &mut quiet);
+        ch.set_spin(Some(Duration::from_micros(20)));
+        let mut buf = [0u8; 16];
+        for _ in 0..SPIN_MISSES_BEFORE_PAUSE {
+            let deadline = Instant::now() + Duration::from_millis(1);
+            assert!(matches!(ch.recv(&mut buf, deadline).unwrap(), Received::Timeout));
+        }
+        assert_eq!(
+            ch.spin_pause, SPIN_PAUSE,
+            "nothing came while polling 8 times: stop polling for a while"
+        );
+        // While paused, a datagram is still received, by sleeping in the kernel.
+        ch.socket.send_to(b"xy", peer).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        assert!(matches!(ch.recv(&mut buf, deadline).unwrap(), Received::Datagram(2)));
+        assert_eq!(ch.spin_pause, SPIN_PAUSE - 1);
     }
 
     #[test]

@@ -1,0 +1,10 @@
+//! # labbench — peers and measurements shared by `just bench` and `just interop`
+//!
+//! ## Layout
+//! - [`peers`]: start real peers (tftpd-hpa, atftpd) on loopback over a temporary root.
+//! - [`floor`]: the least an exchange can cost on this machine, measured in the same run.
+//! - [`timing`]: alternating runs, medians and ratios.
+
+pub mod floor;
+pub mod peers;
+pub mod timing;

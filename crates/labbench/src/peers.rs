@@ -1,0 +1,134 @@
+//! Real peers started on loopback for interop tests and benchmarks: tftpd-hpa and atftpd over a temporary root.
+//! A peer that is not installed is an error that says how to install it (`just peers`), never a skip.
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+/// A TFTP server running on 127.0.0.1, killed when dropped.
+#[derive(Debug)]
+pub struct TftpServer {
+    /// Which server ("tftpd-hpa", "atftpd").
+    pub name: &'static str,
+    /// Its request port.
+    pub port: u16,
+    /// The folder it serves; readable and writable by its unprivileged user.
+    pub root: tempfile::TempDir,
+    /// Whether it negotiates windowsize (RFC 7440).
+    pub windowsize: bool,
+    child: Child,
+}
+
+impl Drop for TftpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TftpServer {
+    /// The path of `name` inside the served folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+}
+
+/// A free UDP port on loopback: bind port 0, read it, and let it go for a program that cannot report the port it
+/// bound itself.
+pub fn free_port() -> Result<u16> {
+    Ok(UdpSocket::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A temporary folder that the servers' unprivileged user (`nobody`) can read and write.
+pub fn shared_root() -> Result<tempfile::TempDir> {
+    let root = tempfile::tempdir()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o777))?;
+    }
+    Ok(root)
+}
+
+/// Waits until a TFTP server answers a request (any answer, even "file not found"), for at most 10 s.
+pub fn wait_until_answering(name: &str, port: u16) -> Result<()> {
+    let probe = UdpSocket::bind("127.0.0.1:0")?;
+    probe.set_read_timeout(Some(Duration::from_millis(100)))?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        probe.send_to(b"\x00\x01.ready-probe\x00octet\x00", ("127.0.0.1", port))?;
+        if probe.recv_from(&mut [0u8; 600]).is_ok() {
+            return Ok(());
+        }
+    }
+    bail!("{name} did not answer on 127.0.0.1:{port} within 10 s")
+}
+
+fn start(
+    name: &'static str,
+    program: &Path,
+    args: &[String],
+    port: u16,
+    root: tempfile::TempDir,
+    ws: bool,
+) -> Result<TftpServer> {
+    if !program.exists() {
+        bail!(
+            "{name} is not installed ({} is missing): run `just peers` as root",
+            program.display()
+        );
+    }
+    let child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("cannot start {name} ({})", program.display()))?;
+    let server = TftpServer {
+        name,
+        port,
+        root,
+        windowsize: ws,
+        child,
+    };
+    wait_until_answering(name, port)?;
+    Ok(server)
+}
+
+/// tftpd-hpa (Debian package tftpd-hpa) in the foreground, chrooted to a new root, uploads allowed (`-c`).
+pub fn tftpd_hpa() -> Result<TftpServer> {
+    let (root, port) = (shared_root()?, free_port()?);
+    let mut args: Vec<String> = ["-L", "-c", "-p", "-u", "nobody", "-s"].map(String::from).to_vec();
+    args.extend([
+        "-a".to_string(),
+        format!("127.0.0.1:{port}"),
+        root.path().display().to_string(),
+    ]);
+    start("tftpd-hpa", Path::new("/usr/sbin/in.tftpd"), &args, port, root, false)
+}
+
+/// Where `just peers` unpacks atftpd (its Debian package conflicts with tftpd-hpa's, so it is not installed).
+pub fn atftpd_program() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.peers/atftpd/usr/sbin/atftpd")
+}
+
+/// atftpd in the foreground over a new root.
+pub fn atftpd() -> Result<TftpServer> {
+    let (root, port) = (shared_root()?, free_port()?);
+    let mut args: Vec<String> = [
+        "--daemon",
+        "--no-fork",
+        "--bind-address",
+        "127.0.0.1",
+        "--user",
+        "nobody",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(["--group", "nogroup", "--logfile", "/dev/null", "--port"].map(String::from));
+    args.extend([port.to_string(), root.path().display().to_string()]);
+    start("atftpd", &atftpd_program(), &args, port, root, true)
+}
