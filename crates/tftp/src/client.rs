@@ -182,11 +182,11 @@ pub fn download(
     ch.negotiated(&negotiated);
     let stats = if cfg.mode == Mode::Netascii {
         let mut text = NetasciiWriter::new(&mut *sink);
-        let stats = transfer::receive(&mut ch, &mut text, &negotiated, start, None, false)?;
+        let stats = transfer::receive(&mut ch, &mut text, &negotiated, start, None)?;
         text.finish().map_err(TransferError::File)?;
         stats
     } else {
-        transfer::receive(&mut ch, sink, &negotiated, start, None, false)?
+        transfer::receive(&mut ch, sink, &negotiated, start, None)?
     };
     Ok(Outcome {
         stats,

@@ -549,8 +549,7 @@ pub enum ReceiveStart<'a> {
 
 /// The receive side (download to a client, upload to a server): writes each in-order block to `sink`, ACKs
 /// every `windowsize` blocks and the last one, and stops after the short block. `max_bytes` refuses a transfer
-/// that grows past it with ERROR 3. With `dally`, it waits one timer period after the final ACK to answer a
-/// repeated last block, in case that ACK was lost (RFC 1350 §6).
+/// that grows past it with ERROR 3. A server should then [`dally`].
 // ANCHOR: receive_loop
 pub fn receive(
     ch: &mut Channel<'_>,
@@ -558,7 +557,6 @@ pub fn receive(
     opts: &Negotiated,
     start: ReceiveStart<'_>,
     max_bytes: Option<u64>,
-    dally: bool,
 ) -> Result<Stats, TransferError> {
     let blksize = opts.blksize;
     let window = u64::from(opts.windowsize.max(1));
@@ -635,9 +633,6 @@ pub fn receive(
                         if let Err(e) = sink.flush() {
                             return Err(file_failed(ch, e));
                         }
-                        if dally {
-                            dally_after_last(ch, &mut buf, block, &last_sent)?;
-                        }
                         return Ok(ch.stats);
                     }
                 } else if ahead < 0x8000 {
@@ -670,13 +665,20 @@ pub fn receive(
 }
 // ANCHOR_END: receive_loop
 
-fn dally_after_last(ch: &mut Channel<'_>, buf: &mut [u8], block: u16, ack: &[u8]) -> io::Result<()> {
+/// After the final ACK of a completed receive, waits one timer period and answers a repeated last block with
+/// that ACK again: if the final ACK was lost, the sender would otherwise retry and then report a failure for a
+/// file that arrived whole (RFC 1350 §6). A server does this after it has saved the file; a client need not
+/// wait, so ours does not.
+pub fn dally(ch: &mut Channel<'_>, stats: &Stats) -> io::Result<()> {
+    let block = stats.blocks as u16;
+    let ack = ack_bytes(block);
+    let mut buf = vec![0u8; MAX_DATAGRAM];
     let deadline = Instant::now() + ch.rexmt;
-    while let Received::Datagram(n) = ch.recv(buf, deadline)? {
+    while let Received::Datagram(n) = ch.recv(&mut buf, deadline)? {
         if let Ok(Packet::Data { block: b, .. }) = Packet::decode(&buf[..n])
             && b == block
         {
-            ch.send(ack, true)?;
+            ch.send(&ack, true)?;
         }
     }
     Ok(())

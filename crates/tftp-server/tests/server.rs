@@ -1,0 +1,605 @@
+//! The server in-process on 127.0.0.1:0, driven by our client library and by raw datagrams: transfers of every
+//! edge size and option, path attacks, unsafe uploads, floods, stalls and concurrency.
+#![allow(clippy::unwrap_used)]
+
+use std::net::{SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tftp::client::{self, ClientConfig};
+use tftp::{ErrorCode, Mode, OptionRequest, Quiet, TransferError};
+use tftp_server::{Config, LogSink, Server, Stopper};
+
+/// A server on a loopback port over a fresh folder, stopped when dropped.
+struct Running {
+    addr: SocketAddr,
+    root: tempfile::TempDir,
+    log: Arc<Mutex<Vec<u8>>>,
+    stopper: Stopper,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stopper.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Running {
+    fn path(&self, name: &str) -> PathBuf {
+        self.root.path().join(name)
+    }
+
+    fn log_text(&self) -> String {
+        String::from_utf8_lossy(&self.log.lock().unwrap()).into_owned()
+    }
+
+    /// Waits (up to 5 s) for a log line containing `needle`: transfers log when they end.
+    fn wait_for_log(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let text = self.log_text();
+            if let Some(line) = text.lines().find(|l| l.contains(needle)) {
+                return line.to_string();
+            }
+            assert!(Instant::now() < deadline, "no log line with {needle:?} in:\n{text}");
+            std::thread::yield_now();
+        }
+    }
+}
+
+fn start_in(root: tempfile::TempDir, configure: impl FnOnce(&mut Config)) -> Running {
+    let mut config = Config::new(root.path()).unwrap();
+    config.rexmt = Duration::from_millis(50);
+    config.retries = 4;
+    configure(&mut config);
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink: LogSink = log.clone();
+    let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, sink).unwrap();
+    let addr = server.local_addr().unwrap();
+    let stopper = server.stopper().unwrap();
+    let thread = std::thread::spawn(move || server.run().unwrap());
+    Running {
+        addr,
+        root,
+        log,
+        stopper,
+        thread: Some(thread),
+    }
+}
+
+fn start(configure: impl FnOnce(&mut Config)) -> Running {
+    start_in(tempfile::tempdir().unwrap(), configure)
+}
+
+fn cfg(addr: SocketAddr) -> ClientConfig {
+    ClientConfig {
+        rexmt: Duration::from_millis(50),
+        retries: 5,
+        ..ClientConfig::new(addr)
+    }
+}
+
+fn bytes(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ (i >> 9) as u8)
+        .collect()
+}
+
+fn get(addr: SocketAddr, name: &str, options: OptionRequest, mode: Mode) -> Result<Vec<u8>, TransferError> {
+    let mut out = Vec::new();
+    client::download(
+        &ClientConfig {
+            options,
+            mode,
+            ..cfg(addr)
+        },
+        name,
+        &mut out,
+        &mut Quiet,
+    )
+    .map(|_| out)
+}
+
+fn put(addr: SocketAddr, name: &str, data: &[u8], options: OptionRequest, mode: Mode) -> Result<(), TransferError> {
+    let config = ClientConfig {
+        options,
+        mode,
+        ..cfg(addr)
+    };
+    client::upload(&config, name, &mut &data[..], Some(data.len() as u64), &mut Quiet).map(|_| ())
+}
+
+fn peer_code(result: Result<impl std::fmt::Debug, TransferError>) -> ErrorCode {
+    match result {
+        Err(TransferError::Peer { code, .. }) => code,
+        other => panic!("expected an ERROR from the server, got {other:?}"),
+    }
+}
+
+/// Uploads are renamed into place before the server's final log line; wait for that line.
+fn wait_saved(server: &Running, name: &str) -> Vec<u8> {
+    server.wait_for_log(&format!("put {name:?}"));
+    std::fs::read(server.path(name)).unwrap()
+}
+
+#[test]
+fn every_edge_size_both_ways_with_and_without_options() {
+    let server = start(|c| c.create = true);
+    let option_sets = [
+        OptionRequest::default(),
+        OptionRequest {
+            blksize: Some(1428),
+            tsize: Some(0),
+            ..Default::default()
+        },
+        OptionRequest {
+            blksize: Some(1024),
+            windowsize: Some(4),
+            ..Default::default()
+        },
+        OptionRequest {
+            blksize: Some(8192),
+            windowsize: Some(16),
+            timeout: Some(2),
+            tsize: Some(0),
+        },
+    ];
+    let mut cases = 0;
+    for len in [0usize, 511, 512, 513, 1 << 20] {
+        for (i, options) in option_sets.iter().enumerate() {
+            let name = format!("f{len}-{i}.bin");
+            let data = bytes(len, i as u8);
+            put(server.addr, &name, &data, *options, Mode::Octet).unwrap();
+            assert!(wait_saved(&server, &name) == data, "put {name}");
+            assert!(
+                get(server.addr, &name, *options, Mode::Octet).unwrap() == data,
+                "get {name}"
+            );
+            cases += 2;
+        }
+    }
+    assert_eq!(cases, 40);
+}
+
+#[test]
+fn netascii_both_ways() {
+    let server = start(|c| c.create = true);
+    let text = b"first\nsecond\r\nbare\rcr\n".repeat(100);
+    for (i, options) in [
+        OptionRequest::default(),
+        OptionRequest {
+            tsize: Some(0),
+            ..Default::default()
+        },
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("t{i}.txt");
+        put(server.addr, &name, &text, *options, Mode::Netascii).unwrap();
+        assert_eq!(wait_saved(&server, &name), text, "stored as local text");
+        assert_eq!(get(server.addr, &name, *options, Mode::Netascii).unwrap(), text);
+    }
+    // On the wire (octet view of a netascii download is not possible, so check the size the server announces).
+    let mut out = Vec::new();
+    let options = OptionRequest {
+        tsize: Some(0),
+        ..Default::default()
+    };
+    let outcome = client::download(
+        &ClientConfig {
+            options,
+            mode: Mode::Netascii,
+            ..cfg(server.addr)
+        },
+        "t0.txt",
+        &mut out,
+        &mut Quiet,
+    )
+    .unwrap();
+    let crs = text.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64;
+    assert_eq!(outcome.negotiated.tsize, Some(text.len() as u64 + crs));
+}
+
+#[test]
+fn thirty_three_mib_rolls_block_numbers_over_both_ways() {
+    let server = start(|c| c.create = true);
+    let data = bytes(33 << 20, 9);
+    put(server.addr, "big.bin", &data, OptionRequest::default(), Mode::Octet).unwrap();
+    assert!(wait_saved(&server, "big.bin") == data);
+    assert!(get(server.addr, "big.bin", OptionRequest::default(), Mode::Octet).unwrap() == data);
+}
+
+#[test]
+fn fifty_concurrent_downloads_are_byte_identical() {
+    let server = start(|_| {});
+    let data = bytes(200_000, 3);
+    std::fs::write(server.path("shared.bin"), &data).unwrap();
+    let results: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..50)
+            .map(|i| {
+                let options = if i % 2 == 0 {
+                    OptionRequest::default()
+                } else {
+                    OptionRequest {
+                        blksize: Some(1428),
+                        ..Default::default()
+                    }
+                };
+                s.spawn(move || get(server.addr, "shared.bin", options, Mode::Octet).unwrap())
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.len(), 50);
+    assert!(results.iter().all(|r| *r == data));
+    // Each session logs when it has seen its last ACK, which can be a moment after the client is done.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let ok_lines = || {
+        server
+            .log_text()
+            .lines()
+            .filter(|l| l.contains("get \"shared.bin\"") && l.ends_with(", ok"))
+            .count()
+    };
+    while ok_lines() < 50 && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    assert_eq!(ok_lines(), 50);
+}
+
+/// A folder holding ROOT and, beside it, a secret file and folder that must stay untouched.
+fn attack_setup() -> (tempfile::TempDir, PathBuf) {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("root");
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::fs::write(outer.path().join("secret"), b"top secret").unwrap();
+    std::fs::create_dir(outer.path().join("private")).unwrap();
+    std::fs::write(outer.path().join("private/key"), b"key").unwrap();
+    std::fs::write(root.join("sub/ok.txt"), b"fine").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        symlink(outer.path().join("secret"), root.join("link_out")).unwrap();
+        symlink(outer.path().join("private"), root.join("dir_out")).unwrap();
+        symlink("..", root.join("sub/up")).unwrap();
+        symlink("ok.txt", root.join("sub/link_in")).unwrap();
+    }
+    (outer, root)
+}
+
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let meta = std::fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            out.extend(snapshot(&path));
+        } else if meta.is_file() {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        } else {
+            out.push((path, Vec::new()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn path_attacks_are_refused_and_nothing_outside_root_changes() {
+    let (outer, root) = attack_setup();
+    let mut config = Config::new(&root).unwrap();
+    config.create = true;
+    config.writable = true;
+    config.rexmt = Duration::from_millis(50);
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let server = Server::bind("127.0.0.1:0".parse().unwrap(), config, log.clone()).unwrap();
+    let addr = server.local_addr().unwrap();
+    let stopper = server.stopper().unwrap();
+    let thread = std::thread::spawn(move || server.run().unwrap());
+    let before = snapshot(outer.path());
+    let long_component = "a".repeat(300);
+    let long_path = format!("{}/x", "d/".repeat(600));
+    let attacks: Vec<String> = [
+        "../secret",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "//etc/passwd",
+        "sub/../../secret",
+        "sub/./../../secret",
+        "./../secret",
+        "..",
+        ".",
+        "sub/..",
+        "..\\secret",
+        "sub\\..\\..\\secret",
+        "C:secret",
+        "C:\\Windows\\win.ini",
+        "link_out",
+        "dir_out/key",
+        "sub/up/../secret",
+        "sub/up/link_out",
+        "bad\u{1}name",
+        "line\r\nbreak",
+        ".tftp-upload-abc",
+        "sub/.tftp-upload-x",
+        &long_component,
+        &long_path,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert!(attacks.len() >= 20);
+    for name in &attacks {
+        let code = peer_code(get(addr, name, OptionRequest::default(), Mode::Octet));
+        assert!(
+            matches!(code, ErrorCode::AccessViolation | ErrorCode::FileNotFound),
+            "get {name:?}: {code}"
+        );
+        let code = peer_code(put(addr, name, b"pwned", OptionRequest::default(), Mode::Octet));
+        assert!(
+            matches!(code, ErrorCode::AccessViolation | ErrorCode::FileNotFound),
+            "put {name:?}: {code}"
+        );
+    }
+    // Links that stay inside ROOT are fine for reading, but an upload never writes through a link.
+    assert_eq!(
+        get(addr, "sub/link_in", OptionRequest::default(), Mode::Octet).unwrap(),
+        b"fine"
+    );
+    assert_eq!(
+        peer_code(put(addr, "sub/link_in", b"x", OptionRequest::default(), Mode::Octet)),
+        ErrorCode::AccessViolation
+    );
+    stopper.stop();
+    thread.join().unwrap();
+    let after = snapshot(outer.path());
+    assert_eq!(before, after, "something outside ROOT (or inside it) changed");
+}
+
+#[test]
+fn uploads_respect_writable_create_and_max_size() {
+    let server = start(|c| c.max_size = Some(10_000));
+    std::fs::write(server.path("old.txt"), b"old").unwrap();
+    // Not --writable: an existing file is ERROR 6 and stays as it was.
+    assert_eq!(
+        peer_code(put(
+            server.addr,
+            "old.txt",
+            b"new",
+            OptionRequest::default(),
+            Mode::Octet
+        )),
+        ErrorCode::FileExists
+    );
+    assert_eq!(std::fs::read(server.path("old.txt")).unwrap(), b"old");
+    // Not --create: a new file is ERROR 2.
+    assert_eq!(
+        peer_code(put(
+            server.addr,
+            "new.txt",
+            b"new",
+            OptionRequest::default(),
+            Mode::Octet
+        )),
+        ErrorCode::AccessViolation
+    );
+    assert!(!server.path("new.txt").exists());
+    drop(server);
+
+    let server = start(|c| {
+        c.create = true;
+        c.writable = true;
+        c.max_size = Some(10_000);
+    });
+    std::fs::write(server.path("old.txt"), b"old").unwrap();
+    put(
+        server.addr,
+        "old.txt",
+        b"replaced",
+        OptionRequest::default(),
+        Mode::Octet,
+    )
+    .unwrap();
+    assert_eq!(wait_saved(&server, "old.txt"), b"replaced");
+    // Announced too big (tsize): refused before any data moves.
+    let announced = OptionRequest {
+        tsize: Some(0),
+        ..Default::default()
+    };
+    assert_eq!(
+        peer_code(put(server.addr, "big1", &bytes(20_000, 1), announced, Mode::Octet)),
+        ErrorCode::DiskFull
+    );
+    // Not announced: refused when it grows past the limit, and the partial upload is removed.
+    assert_eq!(
+        peer_code(put(
+            server.addr,
+            "big2",
+            &bytes(20_000, 2),
+            OptionRequest::default(),
+            Mode::Octet
+        )),
+        ErrorCode::DiskFull
+    );
+    server.wait_for_log("put \"big2\"");
+    let mut names: Vec<String> = std::fs::read_dir(server.root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["old.txt"], "no partial or temporary file left");
+}
+
+/// A raw client socket with a short timeout.
+fn raw() -> UdpSocket {
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    s
+}
+
+fn recv(s: &UdpSocket) -> Option<(Vec<u8>, SocketAddr)> {
+    let mut buf = [0u8; 70_000];
+    s.recv_from(&mut buf).ok().map(|(n, from)| (buf[..n].to_vec(), from))
+}
+
+#[test]
+fn a_failed_upload_leaves_nothing_behind() {
+    let server = start(|c| c.create = true);
+    let s = raw();
+    s.send_to(b"\x00\x02gone.bin\x00octet\x00", server.addr).unwrap();
+    let (ack0, tid) = recv(&s).unwrap();
+    assert_eq!(ack0, [0, 4, 0, 0]);
+    let mut block1 = vec![0, 3, 0, 1];
+    block1.extend([7u8; 512]);
+    s.send_to(&block1, tid).unwrap();
+    assert_eq!(recv(&s).unwrap().0, [0, 4, 0, 1]);
+    // The client vanishes: the server retries, gives up, and removes the partial file.
+    let line = server.wait_for_log("put \"gone.bin\"");
+    assert!(line.contains("failed after 512 bytes"), "{line}");
+    assert!(line.contains("timed out"), "{line}");
+    assert_eq!(std::fs::read_dir(server.root.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn after_an_oack_no_data_is_sent_until_ack_0() {
+    let server = start(|_| {});
+    std::fs::write(server.path("f"), bytes(5000, 4)).unwrap();
+    let s = raw();
+    s.send_to(b"\x00\x01f\x00octet\x00blksize\x001024\x00", server.addr)
+        .unwrap();
+    // Never ACK: everything that comes must be the OACK again, until the server gives up.
+    let mut oacks = 0;
+    while let Some((p, _)) = recv(&s) {
+        assert_eq!(p[1], 6, "only OACKs before ACK 0, got {p:?}");
+        oacks += 1;
+    }
+    assert_eq!(oacks, 5, "the OACK, then 4 retransmissions");
+    let line = server.wait_for_log("get \"f\"");
+    assert!(line.contains("ACK of the OACK"), "{line}");
+}
+
+#[test]
+fn a_stalled_client_does_not_block_others_and_is_cleaned_up() {
+    let server = start(|_| {});
+    std::fs::write(server.path("f"), bytes(5000, 5)).unwrap();
+    let staller = raw();
+    staller.send_to(b"\x00\x01f\x00octet\x00", server.addr).unwrap();
+    assert_eq!(&recv(&staller).unwrap().0[..4], &[0, 3, 0, 1]);
+    // While that transfer waits for an ACK that never comes, others proceed.
+    for _ in 0..5 {
+        assert_eq!(
+            get(server.addr, "f", OptionRequest::default(), Mode::Octet).unwrap(),
+            bytes(5000, 5)
+        );
+    }
+    let line = server.wait_for_log("failed");
+    assert!(line.contains("timed out waiting for ACK of block 1"), "{line}");
+}
+
+#[test]
+fn a_wrong_tid_gets_error_5_and_the_transfer_goes_on() {
+    let server = start(|_| {});
+    let data = bytes(3000, 6);
+    std::fs::write(server.path("f"), &data).unwrap();
+    let s = raw();
+    s.send_to(b"\x00\x01f\x00octet\x00", server.addr).unwrap();
+    let (first, tid) = recv(&s).unwrap();
+    let bystander = raw();
+    bystander.send_to(&[0, 4, 0, 1], tid).unwrap();
+    assert_eq!(&recv(&bystander).unwrap().0[..4], &[0, 5, 0, 5]);
+    let mut got = first[4..].to_vec();
+    let mut block = 1u16;
+    loop {
+        s.send_to(&[0, 4, (block >> 8) as u8, block as u8], tid).unwrap();
+        let (p, _) = recv(&s).unwrap();
+        got.extend(&p[4..]);
+        block += 1;
+        if p.len() < 516 {
+            s.send_to(&[0, 4, (block >> 8) as u8, block as u8], tid).unwrap();
+            break;
+        }
+    }
+    assert_eq!(got, data);
+}
+
+#[test]
+fn garbage_to_the_request_port_gets_error_4_and_a_flood_changes_nothing() {
+    let server = start(|_| {});
+    std::fs::write(server.path("after.bin"), bytes(4000, 7)).unwrap();
+    let s = raw();
+    for (garbage, says) in [
+        (&b"\x00"[..], "too short"),
+        (&b"\x00\x09hello"[..], "unknown opcode 9"),
+        (&b"\x00\x04\x00\x01"[..], "expected a read or write request"),
+        (&b"\x00\x01name-without-end"[..], "not terminated"),
+        (&b"\x00\x01f\x00mail\x00"[..], "mail mode"),
+    ] {
+        s.send_to(garbage, server.addr).unwrap();
+        let (p, _) = recv(&s).unwrap();
+        assert_eq!(&p[..2], &[0, 5]);
+        assert!(String::from_utf8_lossy(&p[4..]).contains(says), "{garbage:?}: {p:?}");
+    }
+    // 100,000 random datagrams, as fast as one socket sends them (bounded by count).
+    let flood = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut buf = [0u8; 600];
+    for i in 0..100_000u32 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = (x % 600) as usize;
+        for (j, b) in buf[..len].iter_mut().enumerate() {
+            *b = (x >> (j % 8 * 8)) as u8 ^ j as u8;
+        }
+        if len >= 2 && i % 4 == 0 {
+            buf[0] = 0;
+            buf[1] = (i % 7) as u8; // valid and invalid opcodes alike
+        }
+        let _ = flood.send_to(&buf[..len], server.addr);
+    }
+    assert_eq!(
+        get(server.addr, "after.bin", OptionRequest::default(), Mode::Octet).unwrap(),
+        bytes(4000, 7)
+    );
+}
+
+#[test]
+fn blksize_times_windowsize_is_capped() {
+    let server = start(|_| {});
+    std::fs::write(server.path("f"), bytes(10, 8)).unwrap();
+    let s = raw();
+    s.send_to(
+        b"\x00\x01f\x00octet\x00blksize\x0065464\x00windowsize\x0064\x00",
+        server.addr,
+    )
+    .unwrap();
+    let (p, _) = recv(&s).unwrap();
+    assert_eq!(p, b"\x00\x06blksize\x0065464\x00windowsize\x0016\x00");
+}
+
+#[test]
+fn ipv6_dual_stack_server() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("v6.txt"), b"over IPv6").unwrap();
+    let config = Config::new(root.path()).unwrap();
+    let server = Server::bind("[::]:0".parse().unwrap(), config, Arc::new(Mutex::new(Vec::new()))).unwrap();
+    let port = server.local_addr().unwrap().port();
+    let stopper = server.stopper().unwrap();
+    let thread = std::thread::spawn(move || server.run().unwrap());
+    for host in ["[::1]", "127.0.0.1"] {
+        let addr = netlab::parse_endpoint(host, port).unwrap();
+        assert_eq!(
+            get(addr, "v6.txt", OptionRequest::default(), Mode::Octet).unwrap(),
+            b"over IPv6",
+            "via {host}"
+        );
+    }
+    stopper.stop();
+    thread.join().unwrap();
+}
