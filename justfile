@@ -40,8 +40,39 @@ peers:
 
 # A guided tour: runs every landed program on loopback and shows what it does
 demo:
+    cargo build -q -p netlab --example tour -p tftp-client -p tftp-server
     @echo "== netlab: the pieces every program shares"
-    cargo run -q -p netlab --example tour
+    target/debug/examples/tour
+    @just _demo-tftp
+
+# Run the lab TFTP server on port 6969 over demo/tftp-root (read-only)
+tftp-server *ARGS:
+    cargo run -q -p tftp-server -- --root demo/tftp-root --port 6969 {{ARGS}}
+
+# The TFTP step of the demo: our server and client on loopback (seed 3.3)
+_demo-tftp:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    bin="$PWD/target/debug"
+    root=$(mktemp -d); work=$(mktemp -d)
+    cp -r demo/tftp-root/. "$root"/
+    coproc SERVER { exec "$bin/tftp-server" --root "$root" --bind 127.0.0.1 --port 0 --create; }
+    trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$root" "$work"' EXIT
+    read -r first <&"${SERVER[0]}"
+    port=${first#listening on 127.0.0.1:}; port=${port%% *}
+    echo
+    echo "== tftp-server and tftp-client (seed 3.3): $first"
+    cd "$work"
+    show() { echo; echo "\$ $*"; "$@" || true; }
+    show "$bin/tftp-client" get 127.0.0.1 hello.txt --port "$port" --trace
+    show cat hello.txt
+    show "$bin/tftp-client" get "tftp://127.0.0.1:$port/测试.txt"
+    show cat 测试.txt
+    printf 'uploaded by the demo\n' > notes.txt
+    show "$bin/tftp-client" put 127.0.0.1 notes.txt --port "$port" --blksize 1428 --tsize
+    show "$bin/tftp-client" get 127.0.0.1 ../../etc/passwd --port "$port"
+    echo; echo "server log:"
+    while read -r -t 2 line <&"${SERVER[0]}"; do echo "  $line"; done
 
 # Side-by-side benchmarks against peers, printed as ratios from one run (peers: `just peers`)
 bench:

@@ -32,7 +32,7 @@ use tftp::netascii::{NetasciiReader, NetasciiWriter};
 use tftp::options::{ServerLimits, negotiate};
 use tftp::packet::{ack_bytes, describe, error_bytes};
 use tftp::transfer::{self, Channel, Direction, ReceiveStart};
-use tftp::{ErrorCode, Mode, Observer, OptionRequest, Packet, Request, TransferError};
+use tftp::{ErrorCode, Mode, Observer, OptionRequest, Packet, Request, Stats, TransferError};
 
 /// What the server serves and allows.
 #[derive(Debug, Clone)]
@@ -224,7 +224,7 @@ impl Server {
             let spawned = std::thread::Builder::new()
                 .name(format!("tftp {client}"))
                 .spawn(move || {
-                    let line = session(
+                    session(
                         &config,
                         &request.0,
                         request.1,
@@ -233,7 +233,6 @@ impl Server {
                         active.load(Ordering::SeqCst),
                         &sink,
                     );
-                    log(&sink, &line);
                     active.fetch_sub(1, Ordering::SeqCst);
                 });
             if spawned.is_err() {
@@ -269,7 +268,7 @@ impl Observer for PacketLog<'_> {
 /// Why a session ended early: the ERROR already sent, for the log.
 struct Refusal(ErrorCode, String);
 
-/// Runs one transfer and returns its log line: peer, file, direction, bytes, duration, outcome.
+/// Runs one transfer and logs its line: peer, file, direction, bytes, duration, outcome.
 fn session(
     config: &Config,
     req: &Request,
@@ -278,29 +277,34 @@ fn session(
     local_ip: IpAddr,
     active: usize,
     sink: &LogSink,
-) -> String {
+) {
     let started = Instant::now();
     let verb = if write { "put" } else { "get" };
     let head = format!("{client} {verb} {:?} {}", req.filename, req.mode);
     // The transfer's own socket: a new port is the server's TID for this client.
     let socket = match SocketBuilder::new().bind_udp(SocketAddr::new(local_ip, 0)) {
         Ok(s) => s,
-        Err(e) => return format!("{head}: failed: cannot open a transfer socket: {e}"),
+        Err(e) => return log(sink, &format!("{head}: failed: cannot open a transfer socket: {e}")),
     };
     let mut observer = PacketLog {
         sink,
         verbose: config.verbose,
     };
     let result = if write {
-        upload(config, req, socket, client, active, &mut observer)
+        upload(config, req, socket, client, active, &mut observer).map(|(bytes, finished)| (bytes, Some(finished)))
     } else {
-        download(config, req, socket, client, active, &mut observer)
+        download(config, req, socket, client, active, &mut observer).map(|bytes| (bytes, None))
     };
     let secs = started.elapsed().as_secs_f64();
-    match result {
-        Ok(bytes) => format!("{head}: {bytes} bytes in {secs:.3} s, ok"),
+    let line = match &result {
+        Ok((bytes, _)) => format!("{head}: {bytes} bytes in {secs:.3} s, ok"),
         Err(SessionError::Refused(Refusal(code, why))) => format!("{head}: refused, ERROR {code}: {why}"),
         Err(SessionError::Transfer(e, bytes)) => format!("{head}: failed after {bytes} bytes in {secs:.3} s: {e}"),
+    };
+    log(sink, &line);
+    // An upload is saved and logged; now linger in case our final ACK was lost.
+    if let Ok((_, Some((mut ch, stats)))) = result {
+        let _ = transfer::dally(&mut ch, &stats);
     }
 }
 
@@ -419,14 +423,14 @@ fn download(
 
 /// WRQ: the client uploads. The data goes to a hidden temporary file beside the target and is renamed over it
 /// only after the last block, so a failed upload leaves nothing and never damages the old file.
-fn upload(
+fn upload<'o>(
     config: &Config,
     req: &Request,
     socket: UdpSocket,
     client: SocketAddr,
     active: usize,
-    observer: &mut dyn Observer,
-) -> Result<u64, SessionError> {
+    observer: &'o mut dyn Observer,
+) -> Result<(u64, (Channel<'o>, Stats)), SessionError> {
     check_mode(&socket, client, req.mode)?;
     let (path, exists) =
         paths::for_writing(&config.root, &req.filename).map_err(|r| refused_path(&socket, client, r))?;
@@ -488,7 +492,5 @@ fn upload(
     partial
         .persist(&path)
         .map_err(|e| SessionError::Transfer(TransferError::File(e.error), stats.bytes))?;
-    // The file is saved; now linger in case our final ACK was lost.
-    let _ = transfer::dally(&mut ch, &stats);
-    Ok(stats.bytes)
+    Ok((stats.bytes, (ch, stats)))
 }

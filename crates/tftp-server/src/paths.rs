@@ -114,3 +114,45 @@ pub fn for_writing(root: &Path, name: &str) -> Result<(PathBuf, bool), Refused> 
         Err(_) => Ok((target, false)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_join_the_root() {
+        let root = Path::new("/srv/tftp");
+        assert_eq!(check_name(root, "a.txt").unwrap(), Path::new("/srv/tftp/a.txt"));
+        assert_eq!(
+            check_name(root, "pxelinux.cfg/default").unwrap(),
+            Path::new("/srv/tftp/pxelinux.cfg/default")
+        );
+        assert_eq!(check_name(root, "./测试.txt").unwrap(), Path::new("/srv/tftp/测试.txt"));
+    }
+
+    #[test]
+    fn escapes_are_refused_by_their_text() {
+        let root = Path::new("/srv/tftp");
+        for (name, why) in [
+            ("", "empty file name"),
+            ("../x", "'..' in file name"),
+            ("a/../../x", "'..' in file name"),
+            ("/etc/passwd", "absolute file name"),
+            ("..\\x", "backslash in file name"),
+            ("C:x", "drive letter in file name"),
+            ("a\tb", "control character in file name"),
+            (".", "not a file name"),
+            (".tftp-upload-1", "that name is reserved for uploads in progress"),
+        ] {
+            assert_eq!(check_name(root, name), Err(Refused(why.into())), "{name:?}");
+        }
+        assert_eq!(
+            check_name(root, &"x".repeat(256)),
+            Err(Refused("file name component too long".into()))
+        );
+        assert_eq!(
+            check_name(root, &"x/".repeat(600)),
+            Err(Refused("file name too long".into()))
+        );
+    }
+}
