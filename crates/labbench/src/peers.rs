@@ -36,6 +36,35 @@ impl TftpServer {
     }
 }
 
+/// Reads a file a server is writing until it holds `want`, for up to 2 s. A TFTP server sends its last ACK
+/// before it closes (or renames) the file, so right after the client exits the file may not be complete yet, and
+/// nothing else says when it is.
+pub fn read_when_complete(path: &Path, want: &[u8]) -> Vec<u8> {
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let got = std::fs::read(path).unwrap_or_default();
+        if got == want || Instant::now() > deadline {
+            return got;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Test files for interop matrices: the block-edge sizes, a larger binary file, and text with LF, CR and blank
+/// lines. Each is (name, bytes, is_text).
+pub fn interop_files() -> Vec<(String, Vec<u8>, bool)> {
+    let mut out = Vec::new();
+    for len in [0usize, 511, 512, 513, 300_000] {
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+        out.push((format!("bin{len}"), bytes, false));
+    }
+    let text: Vec<u8> = (0..4000)
+        .flat_map(|i| format!("line {i}\tend{}", ["\n", "\r", "\n\n"][i % 3]).into_bytes())
+        .collect();
+    out.push(("text".to_string(), text, true));
+    out
+}
+
 /// A free UDP port on loopback: bind port 0, read it, and let it go for a program that cannot report the port it
 /// bound itself.
 pub fn free_port() -> Result<u16> {

@@ -22,33 +22,6 @@ fn client(dir: &Path, args: &[String]) -> Output {
         .unwrap()
 }
 
-/// Test files: the block-edge sizes in bytes, a larger binary one, and text with both kinds of line end.
-fn files() -> Vec<(String, Vec<u8>, bool)> {
-    let mut out = Vec::new();
-    for len in [0usize, 511, 512, 513, 300_000] {
-        let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
-        out.push((format!("bin{len}"), bytes, false));
-    }
-    let text: Vec<u8> = (0..4000)
-        .flat_map(|i| format!("line {i}\tend{}", ["\n", "\r", "\n\n"][i % 3]).into_bytes())
-        .collect();
-    out.push(("text".to_string(), text, true));
-    out
-}
-
-/// The server sends its last ACK before it closes the file, so the file may still be growing when the client
-/// exits; nothing else tells us when it is done, so look again for up to 2 s until it matches.
-fn read_when_complete(path: &Path, want: &[u8]) -> Vec<u8> {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    loop {
-        let got = std::fs::read(path).unwrap_or_default();
-        if got == want || Instant::now() > deadline {
-            return got;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
 /// Runs every combination the server supports and returns how many cases passed (all must).
 fn matrix(server: &TftpServer) -> usize {
     let work = tempfile::tempdir().unwrap();
@@ -60,7 +33,7 @@ fn matrix(server: &TftpServer) -> usize {
     };
     let mut cases = 0;
     let mut failures = Vec::new();
-    for (name, bytes, is_text) in files() {
+    for (name, bytes, is_text) in peers::interop_files() {
         for mode in ["octet", "netascii"] {
             if mode == "netascii" && !is_text {
                 continue;
@@ -86,7 +59,7 @@ fn matrix(server: &TftpServer) -> usize {
                     args.extend([remote.clone()]);
                     args.extend(opts.clone());
                     let out = client(work.path(), &args);
-                    let stored = read_when_complete(&server.root.path().join(&remote), &bytes);
+                    let stored = peers::read_when_complete(&server.root.path().join(&remote), &bytes);
                     cases += 1;
                     if !out.status.success() || stored != bytes {
                         failures.push(format!("put {tag}: {}", String::from_utf8_lossy(&out.stderr).trim()));
