@@ -76,8 +76,9 @@ _demo-tftp:
 
 # Side-by-side benchmarks against peers, printed as ratios from one run (peers: `just peers`)
 bench:
-    cargo build --release -q -p labbench -p tftp-client
+    cargo build --release -q -p labbench -p tftp-client -p tftp-server
     target/release/labbench tftp-client
+    target/release/labbench tftp-server
 
 # Build the API docs of every crate (the book arrives in docs/)
 docs:

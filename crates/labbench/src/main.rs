@@ -36,11 +36,29 @@ enum Bench {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// curl against tftp-server and tftpd-hpa; then tftp-client -> tftp-server with big windows beside the
+    /// loopback ceiling
+    TftpServer {
+        /// File size in MiB for the curl comparison
+        #[arg(long, default_value_t = 64)]
+        size_mib: u64,
+        /// File size in MiB for the windowed transfer
+        #[arg(long, default_value_t = 256)]
+        window_mib: u64,
+        /// Alternating rounds
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
 }
 
 fn main() -> Result<()> {
     match Cli::parse().bench {
         Bench::TftpClient { size_mib, rounds } => tftp_client(size_mib, rounds),
+        Bench::TftpServer {
+            size_mib,
+            window_mib,
+            rounds,
+        } => tftp_server(size_mib, window_mib, rounds),
     }
 }
 
@@ -186,5 +204,134 @@ fn tftp_client(size_mib: u64, rounds: usize) -> Result<()> {
         }
     }
     println!("all downloads byte-identical to the served file");
+    Ok(())
+}
+
+fn mib_per_s(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / (1 << 20) as f64 / d.as_secs_f64().max(1e-9)
+}
+
+fn tftp_server(size_mib: u64, window_mib: u64, rounds: usize) -> Result<()> {
+    let ours_server = sibling("tftp-server")?;
+    let ours_client = sibling("tftp-client")?;
+    require("curl", "curl")?;
+    let hpa = peers::tftpd_hpa()?;
+    let ours = peers::ours(&ours_server, &[])?;
+    let size = size_mib << 20;
+    for server in [&hpa, &ours] {
+        write_test_file(&server.path("bench.bin"), size)?;
+    }
+    let original = std::fs::read(hpa.path("bench.bin"))?;
+    let work = tempfile::tempdir()?;
+    let out = |name: &str| work.path().join(name).display().to_string();
+
+    println!(
+        "== tftp-server: curl downloads {size_mib} MiB from tftp-server and from tftpd-hpa, median of {rounds} alternating rounds"
+    );
+    println!(
+        "{:<28} {:<12} {:>10} {:>18}",
+        "curl options", "server", "median", "time ÷ tftpd-hpa's"
+    );
+    for (label, blksize) in [("default", None), ("--tftp-blksize 65464", Some("65464"))] {
+        let mut contenders = Vec::new();
+        for server in [&ours, &hpa] {
+            let mut args = vec!["-s".to_string(), "-o".into(), out(&format!("{}.bin", server.name))];
+            if let Some(b) = blksize {
+                args.extend(["--tftp-blksize".into(), b.into()]);
+            }
+            args.push(format!("tftp://127.0.0.1:{}/bench.bin", server.port));
+            contenders.push(Contender {
+                name: server.name.into(),
+                run: Box::new(move || time_command("curl", &args)),
+            });
+        }
+        let medians = alternate(&mut contenders, rounds)?;
+        let hpa_time = medians[1].1;
+        for (name, median) in &medians {
+            println!(
+                "{label:<28} {name:<12} {:>10} {:>18.2}",
+                secs(*median),
+                median.as_secs_f64() / hpa_time.as_secs_f64()
+            );
+        }
+        for name in ["tftp-server.bin", "tftpd-hpa.bin"] {
+            if std::fs::read(work.path().join(name))? != original {
+                bail!("{name} differs from the served file");
+            }
+        }
+    }
+
+    // Big windows: our client to our server, and curl to tftpd-hpa with its biggest blocks, beside the ceiling.
+    let big = window_mib << 20;
+    write_test_file(&ours.path("big.bin"), big)?;
+    write_test_file(&hpa.path("big.bin"), big)?;
+    let big_original = std::fs::read(ours.path("big.bin"))?;
+    let mut ours_runs = Vec::new();
+    let mut curl_runs = Vec::new();
+    let mut retransmissions = Vec::new();
+    for _ in 0..rounds {
+        let args = [
+            "get",
+            "127.0.0.1",
+            "big.bin",
+            &out("big-ours.bin"),
+            "--port",
+            &ours.port.to_string(),
+        ];
+        let args: Vec<String> = args
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["--blksize", "65464", "--windowsize", "16"].map(String::from))
+            .collect();
+        let started = std::time::Instant::now();
+        let run = std::process::Command::new(&ours_client).args(&args).output()?;
+        ours_runs.push(started.elapsed());
+        if !run.status.success() {
+            bail!("tftp-client failed: {}", String::from_utf8_lossy(&run.stderr));
+        }
+        // The summary line says "..., N retransmissions, ...".
+        let summary = String::from_utf8_lossy(&run.stderr).into_owned();
+        let resent = summary
+            .split(" retransmissions")
+            .next()
+            .and_then(|s| s.rsplit(' ').next())
+            .and_then(|n| n.parse::<u64>().ok());
+        retransmissions.push(resent.context("no retransmission count in tftp-client's summary")?);
+        let args = vec![
+            "-s".to_string(),
+            "-o".into(),
+            out("big-curl.bin"),
+            "--tftp-blksize".into(),
+            "65464".into(),
+            format!("tftp://127.0.0.1:{}/big.bin", hpa.port),
+        ];
+        curl_runs.push(time_command("curl", &args)?);
+    }
+    if std::fs::read(work.path().join("big-ours.bin"))? != big_original {
+        bail!("the windowed download differs from the served file");
+    }
+    let ours_median = labbench::timing::median(&ours_runs);
+    let curl_median = labbench::timing::median(&curl_runs);
+    let count = big.div_ceil(65464);
+    let (ceiling_bytes, ceiling_time) = floor::blast(count, 65468)?;
+    let ceiling = mib_per_s(ceiling_bytes, ceiling_time);
+    let ours_rate = mib_per_s(big, ours_median);
+    let curl_rate = mib_per_s(big, curl_median);
+    println!("== tftp-client -> tftp-server, {window_mib} MiB, blksize 65464, windowsize 16 (median of {rounds})");
+    println!(
+        "tftp-client -> tftp-server   {:>10}  {ours_rate:>8.0} MiB/s  retransmissions per run: {retransmissions:?}",
+        secs(ours_median)
+    );
+    println!(
+        "curl -> tftpd-hpa (65464)    {:>10}  {curl_rate:>8.0} MiB/s  (ours is {:.2}× its speed)",
+        secs(curl_median),
+        ours_rate / curl_rate
+    );
+    println!(
+        "loopback ceiling: {count} datagrams of 65468 B, one sender, one counting receiver: {ceiling:.0} MiB/s \
+         ({:.1}% arrived); tftp-client -> tftp-server reaches {:.0}% of it",
+        ceiling_bytes as f64 * 100.0 / (count * 65468) as f64,
+        ours_rate * 100.0 / ceiling
+    );
     Ok(())
 }

@@ -127,6 +127,42 @@ fn start(
     Ok(server)
 }
 
+/// Our own `tftp-server` binary over a new root, with extra arguments; its first line gives the port.
+pub fn ours(program: &Path, extra: &[&str]) -> Result<TftpServer> {
+    use std::io::{BufRead, BufReader};
+    let root = shared_root()?;
+    let mut child = Command::new(program)
+        .args([
+            "--root",
+            &root.path().display().to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "0",
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {}", program.display()))?;
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        BufReader::new(out).read_line(&mut first)?;
+    }
+    let port = first
+        .split_whitespace()
+        .nth(2)
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .with_context(|| format!("unexpected first line from tftp-server: {first:?}"))?;
+    Ok(TftpServer {
+        name: "tftp-server",
+        port,
+        root,
+        windowsize: true,
+        child,
+    })
+}
+
 /// tftpd-hpa (Debian package tftpd-hpa) in the foreground, chrooted to a new root, uploads allowed (`-c`).
 pub fn tftpd_hpa() -> Result<TftpServer> {
     let (root, port) = (shared_root()?, free_port()?);

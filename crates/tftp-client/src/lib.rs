@@ -323,7 +323,7 @@ pub fn fetch(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outco
         .tempfile_in(&dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     set_partial(Some(partial.path().to_path_buf()));
-    let mut writer = BufWriter::with_capacity(256 << 10, partial.as_file());
+    let mut writer = BufWriter::with_capacity(tftp::transfer::FILE_BUFFER, partial.as_file());
     let result = tftp::client::download(&cfg, &target.remote, &mut writer, &mut watch);
     watch.finish();
     let flushed = writer.flush();
@@ -386,7 +386,7 @@ pub fn send(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outcom
         _ => meta.len(),
     };
     let mut watch = Watch::new(opts, Some(size));
-    let mut reader: Box<dyn Read> = Box::new(BufReader::with_capacity(256 << 10, file));
+    let mut reader: Box<dyn Read> = Box::new(BufReader::with_capacity(tftp::transfer::FILE_BUFFER, file));
     let result = tftp::client::upload(&cfg, &target.remote, &mut reader, Some(size), &mut watch);
     watch.finish();
     result.map_err(|e| transfer_failed("upload", target, e))

@@ -409,7 +409,7 @@ fn download(
     let (negotiated, reply) = negotiate(&asked, &config.limits, Some(size));
     let oack = (!reply.is_empty()).then(|| Packet::Oack { options: reply }.to_bytes());
     let mut ch = channel(config, socket, client, &negotiated, active, observer);
-    let reader = BufReader::with_capacity(256 << 10, file);
+    let reader = BufReader::with_capacity(tftp::transfer::FILE_BUFFER, file);
     let result = if req.mode == Mode::Netascii {
         transfer::send(&mut ch, &mut NetasciiReader::new(reader), &negotiated, oack.as_deref())
     } else {
@@ -469,7 +469,7 @@ fn upload<'o>(
         return Err(SessionError::Transfer(e.into(), 0));
     }
     let start = ReceiveStart::Sent(&first);
-    let mut writer = BufWriter::with_capacity(256 << 10, partial.as_file());
+    let mut writer = BufWriter::with_capacity(tftp::transfer::FILE_BUFFER, partial.as_file());
     let result = if req.mode == Mode::Netascii {
         let mut text = NetasciiWriter::new(&mut writer);
         transfer::receive(&mut ch, &mut text, &negotiated, start, config.max_size)

@@ -3,53 +3,10 @@
 //! Run by `just interop` (`#[ignore]`d in `just test`); a missing client is a failure: `just peers` installs them.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use labbench::peers;
-
-struct OurServer {
-    child: Child,
-    port: u16,
-    root: tempfile::TempDir,
-}
-
-impl Drop for OurServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn our_server() -> OurServer {
-    let root = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tftp-server"))
-        .args([
-            "--root",
-            &root.path().display().to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "0",
-        ])
-        .args(["--create", "--writable"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let port = first
-        .split_whitespace()
-        .nth(2)
-        .and_then(|a| a.rsplit(':').next())
-        .unwrap()
-        .parse()
-        .unwrap();
-    OurServer { child, port, root }
-}
 
 fn require(program: &str) {
     let found = std::env::var_os("PATH")
@@ -177,7 +134,11 @@ fn run(program: &str, args: &[String], dir: &Path) -> (bool, String) {
 /// Puts every test file with every variant, then gets it back, comparing on our server's disk and locally.
 fn matrix(client: &Client) -> usize {
     require(client.program);
-    let server = our_server();
+    let server = peers::ours(
+        Path::new(env!("CARGO_BIN_EXE_tftp-server")),
+        &["--create", "--writable"],
+    )
+    .unwrap();
     let work = tempfile::tempdir().unwrap();
     let mut cases = 0;
     let mut failures = Vec::new();

@@ -132,6 +132,8 @@ pub struct Channel<'o> {
     spin: Option<Duration>,
     spin_misses: u32,
     spin_pause: u32,
+    /// Running average of how long a wait for a datagram lasts.
+    typical_wait: Duration,
     observer: &'o mut dyn Observer,
     /// Counters for this transfer.
     pub stats: Stats,
@@ -176,6 +178,7 @@ impl<'o> Channel<'o> {
             spin: default_spin(),
             spin_misses: 0,
             spin_pause: 0,
+            typical_wait: Duration::ZERO,
             observer,
             stats: Stats::default(),
         }
@@ -259,18 +262,22 @@ impl<'o> Channel<'o> {
     /// Why poll: a lock-step transfer is one round trip per block, and on a fast link most of a round trip is the
     /// time the kernel takes to wake a sleeping process (tens of microseconds in a VM). The answer to a packet we
     /// just sent usually arrives sooner than that, so asking again in a tight loop for a moment roughly halves
-    /// the time per block on loopback. When answers keep arriving too late for the poll (a slow link), polling is
-    /// switched off for a while, so it costs CPU only where it pays.
+    /// the time per block on loopback. The poll lasts twice the typical wait so far (a window of big blocks takes
+    /// the peer longer to answer than one small block), between the configured minimum and [`MAX_SPIN`]. When
+    /// answers keep arriving too late for the poll (a slow link), polling is switched off for a while, so it
+    /// costs CPU only where it pays.
     fn wait(&mut self, buf: &mut [u8], now: Instant, deadline: Instant) -> io::Result<Option<(usize, SocketAddr)>> {
         if self.spin_pause > 0 {
             self.spin_pause -= 1;
         } else if let Some(spin) = self.spin {
             self.set_nonblocking(true)?;
-            let stop = (now + spin).min(deadline);
+            let budget = (self.typical_wait * 2).clamp(spin, MAX_SPIN.max(spin));
+            let stop = (now + budget).min(deadline);
             loop {
                 match self.socket.recv_from(buf) {
                     Ok(got) => {
                         self.spin_misses = 0;
+                        self.note_wait(now);
                         return Ok(Some(got));
                     }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -305,10 +312,19 @@ impl<'o> Channel<'o> {
             self.timeout_set = Some(remaining);
         }
         match self.socket.recv_from(buf) {
-            Ok(got) => Ok(Some(got)),
+            Ok(got) => {
+                self.note_wait(now);
+                Ok(Some(got))
+            }
             Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Keeps a running average (weight 1/8) of how long answers take to come.
+    fn note_wait(&mut self, started: Instant) {
+        let waited = started.elapsed();
+        self.typical_wait = (self.typical_wait * 7 + waited) / 8;
     }
 
     fn set_nonblocking(&mut self, on: bool) -> io::Result<()> {
@@ -362,10 +378,17 @@ fn default_spin() -> Option<Duration> {
 
 /// How long to poll for a reply before sleeping: a loopback or LAN round trip usually fits.
 pub const DEFAULT_SPIN: Duration = Duration::from_micros(50);
+/// The longest poll: past this, sleeping costs little next to the wait itself.
+pub const MAX_SPIN: Duration = Duration::from_millis(2);
 /// After this many polls in a row that found nothing, stop polling ...
 const SPIN_MISSES_BEFORE_PAUSE: u32 = 8;
 /// ... for this many waits.
 const SPIN_PAUSE: u32 = 1024;
+
+/// The buffer to put around the file on either side of the engine (`BufReader`/`BufWriter`). Small blocks are
+/// gathered into fewer system calls; a block at least this large skips the buffer (std's buffered reader and
+/// writer pass big requests straight through), which saves copying 64 KiB blocks twice.
+pub const FILE_BUFFER: usize = 32 << 10;
 
 /// Largest datagram a receive buffer must hold: blksize 65464 + 4 header bytes, rounded up.
 pub const MAX_DATAGRAM: usize = 65536;
@@ -410,6 +433,8 @@ pub fn send(
     }
     // Blocks base+1 ..= next-1 are in flight; their packets stay here until ACKed, for retransmission.
     let mut in_flight: VecDeque<Vec<u8>> = VecDeque::with_capacity(window as usize);
+    // Blocks next, next+1, ... already read from the file, waiting for room in the window.
+    let mut ready: VecDeque<Vec<u8>> = VecDeque::with_capacity(window as usize);
     let mut spare: Vec<Vec<u8>> = Vec::new();
     let mut base: u64 = 0;
     let mut next: u64 = 1;
@@ -418,28 +443,32 @@ pub fn send(
     let mut tries = 0;
     let mut deadline = Instant::now();
     loop {
-        // Fill the window with new blocks.
+        // Fill the window: blocks read ahead go first, then new reads.
         let mut sent_new = false;
         while next <= base + window && last_block.is_none_or(|last| next <= last) {
-            let mut packet = spare.pop().unwrap_or_default();
-            packet.clear();
-            packet.extend_from_slice(&data_header(next as u16));
-            packet.resize(4 + blksize, 0);
-            let n = read_full(source, &mut packet[4..]).map_err(|e| file_failed(ch, e))?;
-            // Only what was read goes out: a short last block stays short (the seed pads it to 512 with zeros).
-            packet.truncate(4 + n);
-            if n < blksize {
-                last_block = Some(next);
-            }
+            let packet = match ready.pop_front() {
+                Some(p) => p,
+                None => {
+                    read_block(source, &mut spare, blksize, next, &mut last_block).map_err(|e| file_failed(ch, e))?
+                }
+            };
             ch.send(&packet, false)?;
             ch.stats.blocks += 1;
-            ch.stats.bytes += n as u64;
+            ch.stats.bytes += (packet.len() - 4) as u64;
             in_flight.push_back(packet);
             next += 1;
             sent_new = true;
         }
         if sent_new {
             deadline = Instant::now() + ch.rexmt;
+        }
+        // While the peer works through what was sent, read the next window from the file, so it can go out the
+        // moment the ACK arrives instead of after the reads.
+        while last_block.is_none() && (ready.len() as u64) < window {
+            let index = next + ready.len() as u64;
+            let packet =
+                read_block(source, &mut spare, blksize, index, &mut last_block).map_err(|e| file_failed(ch, e))?;
+            ready.push_back(packet);
         }
         match ch.recv(&mut buf, deadline)? {
             Received::Timeout => {
@@ -493,6 +522,27 @@ pub fn send(
     }
 }
 // ANCHOR_END: send_loop
+
+/// Reads block `index` into a DATA packet: exactly `blksize` bytes, or what is left of the file. Only what was
+/// read goes out — a short last block stays short (the seed pads it to 512 bytes with zeros).
+fn read_block(
+    source: &mut dyn Read,
+    spare: &mut Vec<Vec<u8>>,
+    blksize: usize,
+    index: u64,
+    last_block: &mut Option<u64>,
+) -> io::Result<Vec<u8>> {
+    let mut packet = spare.pop().unwrap_or_default();
+    packet.clear();
+    packet.extend_from_slice(&data_header(index as u16));
+    packet.resize(4 + blksize, 0);
+    let n = read_full(source, &mut packet[4..])?;
+    packet.truncate(4 + n);
+    if n < blksize {
+        *last_block = Some(index);
+    }
+    Ok(packet)
+}
 
 fn resend_all(ch: &mut Channel<'_>, in_flight: &VecDeque<Vec<u8>>) -> io::Result<()> {
     for packet in in_flight {
