@@ -30,8 +30,9 @@ peers:
     fi
     if [ ! -x .peers/atftpd/usr/sbin/atftpd ]; then
         echo "peers: unpacking atftpd into .peers/atftpd"
-        tmp=$(mktemp -d) && chmod 755 "$tmp"
-        (cd "$tmp" && apt-get download -qq atftpd 2>/dev/null)
+        # apt downloads as its own user (_apt), which must be able to write here.
+        tmp=$(mktemp -d) && chmod 777 "$tmp"
+        (cd "$tmp" && apt-get download -qq atftpd </dev/null)
         mkdir -p .peers/atftpd
         dpkg-deb -x "$tmp"/atftpd_*.deb .peers/atftpd
         rm -rf "$tmp"
