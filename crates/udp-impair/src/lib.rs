@@ -1,0 +1,555 @@
+//! # udp-impair — a bad network on purpose
+//!
+//! Seed §3.1 says UDP may lose, duplicate and reorder datagrams — but on loopback nothing is ever lost, so a
+//! student never sees it happen. This relay sits between a UDP client and server and does, on purpose and
+//! repeatably (`--seed`), what a bad network does by accident: drop, duplicate, reorder, delay and corrupt.
+//!
+//! ```text
+//! client  ──►  [listen]  udp-impair  [one socket per client]  ──►  server (--to; then its latest port)
+//! client  ◄──  [listen]             ◄── replies, from whatever port the server answers on (TFTP's new TID)
+//! ```
+//!
+//! The client only ever talks to the relay's listen port. For each client the relay keeps its own upstream
+//! socket; a server that answers from a new port (a TFTP server's transfer ID) is followed: the client's next
+//! datagrams go to that port.
+//!
+//! ## Layout
+//! - [`rng`]: the seeded random number generator behind every fault.
+//! - [`Impairments`], [`Config`]: what to do to datagrams in each direction.
+//! - [`Relay`]: the running relay (threads: one for the listen port, one per client, one for delayed sends).
+//! - [`Tally`]: counts per direction, printed at exit and readable in-process.
+
+pub mod rng;
+
+use std::collections::{BinaryHeap, HashMap};
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use netlab::SocketBuilder;
+use rng::Rng;
+
+/// How much extra a reordered datagram is held back, so that the ones after it overtake it.
+pub const REORDER_HOLD: Duration = Duration::from_millis(10);
+/// How often blocked threads look up to see whether the relay is stopping.
+const TICK: Duration = Duration::from_millis(100);
+/// Socket buffers big enough that the kernel does not drop what the relay is meant to decide about.
+const BUFFER: usize = 4 << 20;
+
+/// What happens to datagrams going one way. Probabilities are fractions (0.1 = 10%).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Impairments {
+    /// Chance that a datagram is dropped.
+    pub loss: f64,
+    /// Chance that a datagram is sent twice.
+    pub dup: f64,
+    /// Chance that a datagram is held back [`REORDER_HOLD`] so that later ones pass it.
+    pub reorder: f64,
+    /// Chance that one bit of a datagram is flipped.
+    pub corrupt: f64,
+    /// Fixed delay added to every datagram.
+    pub delay: Duration,
+    /// Random extra delay, uniform in ±jitter (never below zero); it reorders too when larger than the gaps.
+    pub jitter: Duration,
+}
+
+impl fmt::Display for Impairments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "loss {}%, dup {}%, reorder {}%, corrupt {}%, delay {} ms ± {} ms",
+            self.loss * 100.0,
+            self.dup * 100.0,
+            self.reorder * 100.0,
+            self.corrupt * 100.0,
+            self.delay.as_millis(),
+            self.jitter.as_millis()
+        )
+    }
+}
+
+/// Where to listen, where to relay, and what to do each way.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The address clients send to (port 0 picks one; see [`Relay::local_addr`]).
+    pub listen: SocketAddr,
+    /// The server.
+    pub to: SocketAddr,
+    /// Client to server.
+    pub up: Impairments,
+    /// Server to client.
+    pub down: Impairments,
+    /// Seed for every random decision.
+    pub seed: u64,
+    /// A client silent this long is forgotten and its upstream socket closed.
+    pub idle: Duration,
+}
+
+impl Config {
+    /// A relay that passes everything unchanged.
+    pub fn new(listen: SocketAddr, to: SocketAddr) -> Self {
+        Config { listen, to, up: Impairments::default(), down: Impairments::default(), seed: 1, idle: Duration::from_secs(60) }
+    }
+}
+
+/// Counters for one direction, shared between threads.
+#[derive(Debug, Default)]
+struct Counters {
+    received: AtomicU64,
+    forwarded: AtomicU64,
+    dropped: AtomicU64,
+    duplicated: AtomicU64,
+    reordered: AtomicU64,
+    delayed: AtomicU64,
+    corrupted: AtomicU64,
+}
+
+/// A snapshot of one direction's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Datagrams that arrived at the relay.
+    pub received: u64,
+    /// Datagrams sent on (duplicates included).
+    pub forwarded: u64,
+    /// Dropped on purpose.
+    pub dropped: u64,
+    /// Sent twice.
+    pub duplicated: u64,
+    /// Held back so later ones could pass.
+    pub reordered: u64,
+    /// Given a delay or jitter.
+    pub delayed: u64,
+    /// Had a bit flipped.
+    pub corrupted: u64,
+}
+
+impl Counters {
+    fn snapshot(&self) -> Counts {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        Counts {
+            received: get(&self.received),
+            forwarded: get(&self.forwarded),
+            dropped: get(&self.dropped),
+            duplicated: get(&self.duplicated),
+            reordered: get(&self.reordered),
+            delayed: get(&self.delayed),
+            corrupted: get(&self.corrupted),
+        }
+    }
+}
+
+/// Both directions' counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Client to server.
+    pub up: Counts,
+    /// Server to client.
+    pub down: Counts,
+}
+
+impl fmt::Display for Tally {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<16} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>9}",
+            "direction", "received", "forwarded", "dropped", "duplicated", "reordered", "delayed", "corrupted"
+        )?;
+        for (name, c) in [("client->server", self.up), ("server->client", self.down)] {
+            writeln!(
+                f,
+                "{name:<16} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>9}",
+                c.received, c.forwarded, c.dropped, c.duplicated, c.reordered, c.delayed, c.corrupted
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One client's path through the relay.
+#[derive(Debug)]
+struct Session {
+    client: SocketAddr,
+    /// The relay's socket towards the server for this client.
+    upstream: UdpSocket,
+    /// Where the client's datagrams go: `--to` at first, then the port the server last answered from.
+    server: Mutex<SocketAddr>,
+    last_seen: Mutex<Instant>,
+    closed: AtomicBool,
+}
+
+/// Which way a datagram travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Way {
+    Up,
+    Down,
+}
+
+/// A datagram to send later.
+#[derive(Debug)]
+struct Job {
+    due: Instant,
+    order: u64,
+    way: Way,
+    session: Arc<Session>,
+    bytes: Vec<u8>,
+}
+
+impl PartialEq for Job {
+    fn eq(&self, other: &Self) -> bool {
+        (self.due, self.order) == (other.due, other.order)
+    }
+}
+impl Eq for Job {}
+impl PartialOrd for Job {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Job {
+    /// Reversed, so the max-heap yields the earliest job first.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.due, other.order).cmp(&(self.due, self.order))
+    }
+}
+
+/// What all the relay's threads share.
+#[derive(Debug)]
+struct Shared {
+    config: Config,
+    listen: UdpSocket,
+    stop: AtomicBool,
+    up: Counters,
+    down: Counters,
+    sessions: Mutex<HashMap<SocketAddr, Arc<Session>>>,
+    later: Mutex<Sender<Job>>,
+    order: AtomicU64,
+}
+
+impl Shared {
+    fn counters(&self, way: Way) -> &Counters {
+        match way {
+            Way::Up => &self.up,
+            Way::Down => &self.down,
+        }
+    }
+
+    /// Sends one datagram now: up to the server's latest port, or down to the client from the listen port.
+    fn deliver(&self, way: Way, session: &Session, bytes: &[u8]) {
+        let sent = match way {
+            Way::Up => {
+                let to = session.server.lock().map(|s| *s).unwrap_or(self.config.to);
+                session.upstream.send_to(bytes, to)
+            }
+            Way::Down => self.listen.send_to(bytes, session.client),
+        };
+        if sent.is_ok() {
+            self.counters(way).forwarded.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Decides a datagram's fate and sends it now, later, twice, or never.
+    fn impair(&self, way: Way, session: &Arc<Session>, mut bytes: Vec<u8>, rng: &mut Rng) {
+        let (knobs, counters) = match way {
+            Way::Up => (&self.config.up, &self.up),
+            Way::Down => (&self.config.down, &self.down),
+        };
+        counters.received.fetch_add(1, Ordering::Relaxed);
+        if rng.chance(knobs.loss) {
+            counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        if rng.chance(knobs.corrupt) && !bytes.is_empty() {
+            let bit = rng.below(bytes.len() as u64 * 8);
+            bytes[(bit / 8) as usize] ^= 1 << (bit % 8);
+            counters.corrupted.fetch_add(1, Ordering::Relaxed);
+        }
+        let copies = if rng.chance(knobs.dup) {
+            counters.duplicated.fetch_add(1, Ordering::Relaxed);
+            2
+        } else {
+            1
+        };
+        let mut hold = knobs.delay;
+        if !knobs.jitter.is_zero() {
+            let span = knobs.jitter.as_micros() as u64 * 2;
+            let offset = rng.below(span + 1) as i64 - knobs.jitter.as_micros() as i64;
+            hold = Duration::from_micros((hold.as_micros() as i64 + offset).max(0) as u64);
+        }
+        if !hold.is_zero() {
+            counters.delayed.fetch_add(1, Ordering::Relaxed);
+        }
+        if rng.chance(knobs.reorder) {
+            counters.reordered.fetch_add(1, Ordering::Relaxed);
+            hold += REORDER_HOLD;
+        }
+        if hold.is_zero() {
+            for _ in 0..copies {
+                self.deliver(way, session, &bytes);
+            }
+            return;
+        }
+        let due = Instant::now() + hold;
+        for _ in 0..copies {
+            let order = self.order.fetch_add(1, Ordering::Relaxed);
+            let job = Job { due, order, way, session: Arc::clone(session), bytes: bytes.clone() };
+            if let Ok(later) = self.later.lock() {
+                let _ = later.send(job);
+            }
+        }
+    }
+}
+
+/// A running relay. Dropping it stops it.
+#[derive(Debug)]
+pub struct Relay {
+    shared: Arc<Shared>,
+    local: SocketAddr,
+    threads: Vec<JoinHandle<()>>,
+}
+
+fn unspecified_like(addr: SocketAddr) -> SocketAddr {
+    let ip: IpAddr = if addr.is_ipv4() { Ipv4Addr::UNSPECIFIED.into() } else { Ipv6Addr::UNSPECIFIED.into() };
+    SocketAddr::new(ip, 0)
+}
+
+fn quiet_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted | io::ErrorKind::ConnectionRefused
+    )
+}
+
+impl Relay {
+    /// Binds the listen port and starts relaying.
+    pub fn start(config: Config) -> io::Result<Relay> {
+        let listen = SocketBuilder::new()
+            .recv_buffer(BUFFER)
+            .send_buffer(BUFFER)
+            .read_timeout(TICK)
+            .bind_udp(config.listen)?;
+        let local = listen.local_addr()?;
+        let (tx, rx) = mpsc::channel();
+        let shared = Arc::new(Shared {
+            config,
+            listen,
+            stop: AtomicBool::new(false),
+            up: Counters::default(),
+            down: Counters::default(),
+            sessions: Mutex::new(HashMap::new()),
+            later: Mutex::new(tx),
+            order: AtomicU64::new(0),
+        });
+        let mut threads = Vec::new();
+        let s = Arc::clone(&shared);
+        threads.push(std::thread::Builder::new().name("impair-listen".into()).spawn(move || listen_loop(&s))?);
+        let s = Arc::clone(&shared);
+        threads.push(std::thread::Builder::new().name("impair-later".into()).spawn(move || later_loop(&s, &rx))?);
+        Ok(Relay { shared, local, threads })
+    }
+
+    /// The listen address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The counts so far.
+    pub fn tally(&self) -> Tally {
+        Tally { up: self.shared.up.snapshot(), down: self.shared.down.snapshot() }
+    }
+
+    /// Stops every thread and returns the final counts.
+    pub fn stop(mut self) -> Tally {
+        self.shutdown();
+        self.tally()
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        if let Ok(mut sessions) = self.shared.sessions.lock() {
+            for s in sessions.values() {
+                s.closed.store(true, Ordering::SeqCst);
+            }
+            sessions.clear();
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Client -> relay: find or make the client's session, then impair and forward.
+fn listen_loop(shared: &Arc<Shared>) {
+    let mut rng = Rng::new(shared.config.seed);
+    let mut buf = vec![0u8; 65536];
+    let mut last_sweep = Instant::now();
+    let mut readers: Vec<JoinHandle<()>> = Vec::new();
+    let mut clients: u64 = 0;
+    while !shared.stop.load(Ordering::SeqCst) {
+        if last_sweep.elapsed() >= Duration::from_secs(1) {
+            last_sweep = Instant::now();
+            forget_idle(shared);
+            readers.retain(|r| !r.is_finished());
+        }
+        let (n, client) = match shared.listen.recv_from(&mut buf) {
+            Ok(got) => got,
+            Err(e) if quiet_error(&e) => continue,
+            Err(_) => break,
+        };
+        let existing = shared.sessions.lock().ok().and_then(|s| s.get(&client).cloned());
+        let session = match existing {
+            Some(s) => s,
+            None => {
+                clients += 1;
+                match open_session(shared, client, clients) {
+                    Ok((session, reader)) => {
+                        readers.push(reader);
+                        session
+                    }
+                    Err(_) => continue,
+                }
+            }
+        };
+        if let Ok(mut seen) = session.last_seen.lock() {
+            *seen = Instant::now();
+        }
+        shared.impair(Way::Up, &session, buf[..n].to_vec(), &mut rng);
+    }
+    for r in readers {
+        let _ = r.join();
+    }
+}
+
+/// A new client: an upstream socket of its own and a thread reading the server's replies.
+fn open_session(shared: &Arc<Shared>, client: SocketAddr, number: u64) -> io::Result<(Arc<Session>, JoinHandle<()>)> {
+    let upstream = SocketBuilder::new()
+        .recv_buffer(BUFFER)
+        .send_buffer(BUFFER)
+        .read_timeout(TICK)
+        .bind_udp(unspecified_like(shared.config.to))?;
+    let session = Arc::new(Session {
+        client,
+        upstream,
+        server: Mutex::new(shared.config.to),
+        last_seen: Mutex::new(Instant::now()),
+        closed: AtomicBool::new(false),
+    });
+    if let Ok(mut sessions) = shared.sessions.lock() {
+        sessions.insert(client, Arc::clone(&session));
+    }
+    let (s, sess) = (Arc::clone(shared), Arc::clone(&session));
+    // Each client's replies get their own random stream, so one client's faults do not depend on another's timing.
+    let seed = shared.config.seed ^ number.wrapping_mul(0xD1B5_4A32_D192_ED03);
+    let reader = std::thread::Builder::new().name(format!("impair {client}")).spawn(move || upstream_loop(&s, &sess, seed))?;
+    Ok((session, reader))
+}
+
+/// Server -> relay for one client: follow the server's port, impair and forward to the client.
+fn upstream_loop(shared: &Arc<Shared>, session: &Arc<Session>, seed: u64) {
+    let mut rng = Rng::new(seed);
+    let mut buf = vec![0u8; 65536];
+    let server_ip = shared.config.to.ip();
+    while !shared.stop.load(Ordering::SeqCst) && !session.closed.load(Ordering::SeqCst) {
+        let (n, from) = match session.upstream.recv_from(&mut buf) {
+            Ok(got) => got,
+            Err(e) if quiet_error(&e) => continue,
+            Err(_) => break,
+        };
+        if from.ip() != server_ip {
+            continue; // only the server may answer through this socket
+        }
+        if let Ok(mut server) = session.server.lock() {
+            *server = from;
+        }
+        if let Ok(mut seen) = session.last_seen.lock() {
+            *seen = Instant::now();
+        }
+        shared.impair(Way::Down, session, buf[..n].to_vec(), &mut rng);
+    }
+}
+
+fn forget_idle(shared: &Shared) {
+    if let Ok(mut sessions) = shared.sessions.lock() {
+        sessions.retain(|_, s| {
+            let idle = s.last_seen.lock().map(|t| t.elapsed() > shared.config.idle).unwrap_or(true);
+            if idle {
+                s.closed.store(true, Ordering::SeqCst);
+            }
+            !idle
+        });
+    }
+}
+
+/// Sends delayed datagrams when they fall due.
+fn later_loop(shared: &Arc<Shared>, jobs: &Receiver<Job>) {
+    let mut heap: BinaryHeap<Job> = BinaryHeap::new();
+    while !shared.stop.load(Ordering::SeqCst) {
+        let wait = heap.peek().map_or(TICK, |j| j.due.saturating_duration_since(Instant::now()).min(TICK));
+        match jobs.recv_timeout(wait) {
+            Ok(job) => heap.push(job),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        let now = Instant::now();
+        while heap.peek().is_some_and(|j| j.due <= now) {
+            if let Some(job) = heap.pop() {
+                shared.deliver(job.way, &job.session, &job.bytes);
+            }
+        }
+    }
+}
+
+/// Reads a percentage: `10%`, `10` or `0.5%`; returns a fraction.
+pub fn parse_percent(text: &str) -> Result<f64, String> {
+    let number = text.trim().trim_end_matches('%');
+    let value: f64 = number.parse().map_err(|_| format!("{text:?} is not a percentage"))?;
+    if !(0.0..=100.0).contains(&value) {
+        return Err(format!("{text:?} is not between 0% and 100%"));
+    }
+    Ok(value / 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages() {
+        assert_eq!(parse_percent("10%"), Ok(0.1));
+        assert_eq!(parse_percent("2.5"), Ok(0.025));
+        assert!(parse_percent("101%").unwrap_err().contains("between 0% and 100%"));
+        assert!(parse_percent("x").unwrap_err().contains("not a percentage"));
+    }
+
+    #[test]
+    fn jobs_come_out_earliest_first() {
+        let session = Arc::new(Session {
+            client: "127.0.0.1:1".parse().unwrap(),
+            upstream: UdpSocket::bind("127.0.0.1:0").unwrap(),
+            server: Mutex::new("127.0.0.1:2".parse().unwrap()),
+            last_seen: Mutex::new(Instant::now()),
+            closed: AtomicBool::new(false),
+        });
+        let now = Instant::now();
+        let job = |ms: u64, order: u64| Job {
+            due: now + Duration::from_millis(ms),
+            order,
+            way: Way::Up,
+            session: Arc::clone(&session),
+            bytes: vec![],
+        };
+        let mut heap: BinaryHeap<Job> = [job(30, 0), job(10, 1), job(20, 2), job(10, 3)].into_iter().collect();
+        let order: Vec<u64> = std::iter::from_fn(|| heap.pop().map(|j| j.order)).collect();
+        assert_eq!(order, [1, 3, 2, 0]);
+    }
+}
