@@ -41,9 +41,11 @@ peers:
 
 # A guided tour: runs every landed program on loopback and shows what it does
 demo:
-    cargo build -q -p netlab --example tour -p tftp-client -p tftp-server
+    cargo build -q -p netlab --example tour -p tftp-client -p tftp-server -p udp-impair --example ping
     @echo "== netlab: the pieces every program shares"
-    target/debug/examples/tour
+    @target/debug/examples/tour
+    @echo; echo "== udp-impair (seed 3.1): UDP may lose datagrams; loopback never does, so the relay does it on purpose"
+    @target/debug/examples/ping
     @just _demo-tftp
 
 # Run the lab TFTP server on port 6969 over demo/tftp-root (read-only)

@@ -224,16 +224,7 @@ impl Server {
             let spawned = std::thread::Builder::new()
                 .name(format!("tftp {client}"))
                 .spawn(move || {
-                    session(
-                        &config,
-                        &request.0,
-                        request.1,
-                        client,
-                        local_ip,
-                        active.load(Ordering::SeqCst),
-                        &sink,
-                    );
-                    active.fetch_sub(1, Ordering::SeqCst);
+                    session(&config, &request.0, request.1, client, local_ip, &active, &sink);
                 });
             if spawned.is_err() {
                 self.active.fetch_sub(1, Ordering::SeqCst);
@@ -275,25 +266,30 @@ fn session(
     write: bool,
     client: SocketAddr,
     local_ip: IpAddr,
-    active: usize,
+    active: &AtomicUsize,
     sink: &LogSink,
 ) {
     let started = Instant::now();
+    let busy = active.load(Ordering::SeqCst);
     let verb = if write { "put" } else { "get" };
     let head = format!("{client} {verb} {:?} {}", req.filename, req.mode);
     // The transfer's own socket: a new port is the server's TID for this client.
     let socket = match SocketBuilder::new().bind_udp(SocketAddr::new(local_ip, 0)) {
         Ok(s) => s,
-        Err(e) => return log(sink, &format!("{head}: failed: cannot open a transfer socket: {e}")),
+        Err(e) => {
+            log(sink, &format!("{head}: failed: cannot open a transfer socket: {e}"));
+            active.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
     };
     let mut observer = PacketLog {
         sink,
         verbose: config.verbose,
     };
     let result = if write {
-        upload(config, req, socket, client, active, &mut observer).map(|(bytes, finished)| (bytes, Some(finished)))
+        upload(config, req, socket, client, busy, &mut observer).map(|(bytes, finished)| (bytes, Some(finished)))
     } else {
-        download(config, req, socket, client, active, &mut observer).map(|bytes| (bytes, None))
+        download(config, req, socket, client, busy, &mut observer).map(|bytes| (bytes, None))
     };
     let secs = started.elapsed().as_secs_f64();
     let line = match &result {
@@ -302,7 +298,8 @@ fn session(
         Err(SessionError::Transfer(e, bytes)) => format!("{head}: failed after {bytes} bytes in {secs:.3} s: {e}"),
     };
     log(sink, &line);
-    // An upload is saved and logged; now linger in case our final ACK was lost.
+    // The transfer is over: free its slot. An upload then lingers in case our final ACK was lost.
+    active.fetch_sub(1, Ordering::SeqCst);
     if let Ok((_, Some((mut ch, stats)))) = result {
         let _ = transfer::dally(&mut ch, &stats);
     }

@@ -715,20 +715,23 @@ pub fn receive(
 }
 // ANCHOR_END: receive_loop
 
-/// After the final ACK of a completed receive, waits one timer period and answers a repeated last block with
-/// that ACK again: if the final ACK was lost, the sender would otherwise retry and then report a failure for a
-/// file that arrived whole (RFC 1350 §6). A server does this after it has saved the file; a client need not
-/// wait, so ours does not.
+/// After the final ACK of a completed receive, lingers and answers a repeated last block with that ACK again: if
+/// the final ACK was lost, the sender retries, and without an answer it would report a failure for a file that
+/// arrived whole (RFC 1350 §6). The sender may retry as many times as we would, so we stay until we have heard
+/// nothing for as long as our own patience lasts (`retries + 1` timer periods). A server does this after it has
+/// saved the file and freed the transfer's slot; a client need not wait, so ours does not.
 pub fn dally(ch: &mut Channel<'_>, stats: &Stats) -> io::Result<()> {
     let block = stats.blocks as u16;
     let ack = ack_bytes(block);
     let mut buf = vec![0u8; MAX_DATAGRAM];
-    let deadline = Instant::now() + ch.rexmt;
+    let quiet = ch.rexmt * (ch.retries + 1);
+    let mut deadline = Instant::now() + quiet;
     while let Received::Datagram(n) = ch.recv(&mut buf, deadline)? {
         if let Ok(Packet::Data { block: b, .. }) = Packet::decode(&buf[..n])
             && b == block
         {
             ch.send(&ack, true)?;
+            deadline = Instant::now() + quiet;
         }
     }
     Ok(())

@@ -5,18 +5,22 @@
 //! repeatably (`--seed`), what a bad network does by accident: drop, duplicate, reorder, delay and corrupt.
 //!
 //! ```text
-//! client  ──►  [listen]  udp-impair  [one socket per client]  ──►  server (--to; then its latest port)
-//! client  ◄──  [listen]             ◄── replies, from whatever port the server answers on (TFTP's new TID)
+//! client  ──►  [listen]       udp-impair  [one socket per client]  ──►  server (--to)
+//! client  ◄──  [mirror of P]             ◄── replies from the server's port P (TFTP's new TID)
+//! client  ──►  [mirror of P]             ──►  server port P
 //! ```
 //!
-//! The client only ever talks to the relay's listen port. For each client the relay keeps its own upstream
-//! socket; a server that answers from a new port (a TFTP server's transfer ID) is followed: the client's next
-//! datagrams go to that port.
+//! For each client the relay keeps its own upstream socket. A server that answers from a new port (a TFTP
+//! server's transfer ID) is followed: the relay answers the client from a new port of its own that stands for
+//! it, so the client latches a new TID just as it would without the relay, and what the client sends there goes
+//! on to the server's new port. (Were every reply to come from the listen port, a request duplicated on the way
+//! would start two server transfers that the client could not tell apart.)
 //!
 //! ## Layout
 //! - [`rng`]: the seeded random number generator behind every fault.
 //! - [`Impairments`], [`Config`]: what to do to datagrams in each direction.
-//! - [`Relay`]: the running relay (threads: one for the listen port, one per client, one for delayed sends).
+//! - [`Relay`]: the running relay (threads: one for the listen port, one per client, one per mirrored server
+//!   port, one for delayed sends).
 //! - [`Tally`]: counts per direction, printed at exit and readable in-process.
 
 pub mod rng;
@@ -93,7 +97,14 @@ pub struct Config {
 impl Config {
     /// A relay that passes everything unchanged.
     pub fn new(listen: SocketAddr, to: SocketAddr) -> Self {
-        Config { listen, to, up: Impairments::default(), down: Impairments::default(), seed: 1, idle: Duration::from_secs(60) }
+        Config {
+            listen,
+            to,
+            up: Impairments::default(),
+            down: Impairments::default(),
+            seed: 1,
+            idle: Duration::from_secs(60),
+        }
     }
 }
 
@@ -176,17 +187,38 @@ struct Session {
     client: SocketAddr,
     /// The relay's socket towards the server for this client.
     upstream: UdpSocket,
-    /// Where the client's datagrams go: `--to` at first, then the port the server last answered from.
-    server: Mutex<SocketAddr>,
+    /// One client-facing socket per server port that has answered, other than the one the client addressed.
+    mirrors: Mutex<HashMap<SocketAddr, Arc<Mirror>>>,
     last_seen: Mutex<Instant>,
     closed: AtomicBool,
 }
 
-/// Which way a datagram travels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Way {
-    Up,
-    Down,
+/// The relay's stand-in for one server transfer port (a TFTP TID): the client sees replies come from this
+/// socket's port and sends its answers here; they go on to `server`.
+#[derive(Debug)]
+struct Mirror {
+    socket: UdpSocket,
+    server: SocketAddr,
+}
+
+/// Where a datagram goes once its fate is decided.
+#[derive(Debug, Clone)]
+enum Route {
+    /// Client to server: through the session's upstream socket to this server address.
+    Up { session: Arc<Session>, to: SocketAddr },
+    /// Server to client: from the listen socket, or from the mirror of the server port that sent it.
+    Down {
+        session: Arc<Session>,
+        via: Option<Arc<Mirror>>,
+    },
+}
+
+impl Route {
+    fn session(&self) -> &Arc<Session> {
+        match self {
+            Route::Up { session, .. } | Route::Down { session, .. } => session,
+        }
+    }
 }
 
 /// A datagram to send later.
@@ -194,8 +226,7 @@ enum Way {
 struct Job {
     due: Instant,
     order: u64,
-    way: Way,
-    session: Arc<Session>,
+    route: Route,
     bytes: Vec<u8>,
 }
 
@@ -228,36 +259,34 @@ struct Shared {
     sessions: Mutex<HashMap<SocketAddr, Arc<Session>>>,
     later: Mutex<Sender<Job>>,
     order: AtomicU64,
+    /// Threads started for sessions and mirrors, joined when the relay stops.
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Shared {
-    fn counters(&self, way: Way) -> &Counters {
-        match way {
-            Way::Up => &self.up,
-            Way::Down => &self.down,
-        }
-    }
-
-    /// Sends one datagram now: up to the server's latest port, or down to the client from the listen port.
-    fn deliver(&self, way: Way, session: &Session, bytes: &[u8]) {
-        let sent = match way {
-            Way::Up => {
-                let to = session.server.lock().map(|s| *s).unwrap_or(self.config.to);
-                session.upstream.send_to(bytes, to)
+    /// Sends one datagram now.
+    fn deliver(&self, route: &Route, bytes: &[u8]) {
+        let (sent, counters) = match route {
+            Route::Up { session, to } => (session.upstream.send_to(bytes, to), &self.up),
+            Route::Down { session, via } => {
+                let socket = via.as_ref().map_or(&self.listen, |m| &m.socket);
+                (socket.send_to(bytes, session.client), &self.down)
             }
-            Way::Down => self.listen.send_to(bytes, session.client),
         };
         if sent.is_ok() {
-            self.counters(way).forwarded.fetch_add(1, Ordering::Relaxed);
+            counters.forwarded.fetch_add(1, Ordering::Relaxed);
         }
     }
 
     /// Decides a datagram's fate and sends it now, later, twice, or never.
-    fn impair(&self, way: Way, session: &Arc<Session>, mut bytes: Vec<u8>, rng: &mut Rng) {
-        let (knobs, counters) = match way {
-            Way::Up => (&self.config.up, &self.up),
-            Way::Down => (&self.config.down, &self.down),
+    fn impair(&self, route: Route, mut bytes: Vec<u8>, rng: &mut Rng) {
+        let (knobs, counters) = match route {
+            Route::Up { .. } => (&self.config.up, &self.up),
+            Route::Down { .. } => (&self.config.down, &self.down),
         };
+        if let Ok(mut seen) = route.session().last_seen.lock() {
+            *seen = Instant::now();
+        }
         counters.received.fetch_add(1, Ordering::Relaxed);
         if rng.chance(knobs.loss) {
             counters.dropped.fetch_add(1, Ordering::Relaxed);
@@ -289,18 +318,33 @@ impl Shared {
         }
         if hold.is_zero() {
             for _ in 0..copies {
-                self.deliver(way, session, &bytes);
+                self.deliver(&route, &bytes);
             }
             return;
         }
         let due = Instant::now() + hold;
         for _ in 0..copies {
             let order = self.order.fetch_add(1, Ordering::Relaxed);
-            let job = Job { due, order, way, session: Arc::clone(session), bytes: bytes.clone() };
+            let job = Job {
+                due,
+                order,
+                route: route.clone(),
+                bytes: bytes.clone(),
+            };
             if let Ok(later) = self.later.lock() {
                 let _ = later.send(job);
             }
         }
+    }
+
+    fn spawn(self: &Arc<Self>, name: String, work: impl FnOnce(&Arc<Shared>) + Send + 'static) -> io::Result<()> {
+        let shared = Arc::clone(self);
+        let handle = std::thread::Builder::new().name(name).spawn(move || work(&shared))?;
+        if let Ok(mut threads) = self.threads.lock() {
+            threads.retain(|t| !t.is_finished());
+            threads.push(handle);
+        }
+        Ok(())
     }
 }
 
@@ -313,25 +357,36 @@ pub struct Relay {
 }
 
 fn unspecified_like(addr: SocketAddr) -> SocketAddr {
-    let ip: IpAddr = if addr.is_ipv4() { Ipv4Addr::UNSPECIFIED.into() } else { Ipv6Addr::UNSPECIFIED.into() };
+    let ip: IpAddr = if addr.is_ipv4() {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv6Addr::UNSPECIFIED.into()
+    };
     SocketAddr::new(ip, 0)
 }
 
 fn quiet_error(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted | io::ErrorKind::ConnectionRefused
+        io::ErrorKind::WouldBlock
+            | io::ErrorKind::TimedOut
+            | io::ErrorKind::Interrupted
+            | io::ErrorKind::ConnectionRefused
     )
+}
+
+fn relay_socket(addr: SocketAddr) -> io::Result<UdpSocket> {
+    SocketBuilder::new()
+        .recv_buffer(BUFFER)
+        .send_buffer(BUFFER)
+        .read_timeout(TICK)
+        .bind_udp(addr)
 }
 
 impl Relay {
     /// Binds the listen port and starts relaying.
     pub fn start(config: Config) -> io::Result<Relay> {
-        let listen = SocketBuilder::new()
-            .recv_buffer(BUFFER)
-            .send_buffer(BUFFER)
-            .read_timeout(TICK)
-            .bind_udp(config.listen)?;
+        let listen = relay_socket(config.listen)?;
         let local = listen.local_addr()?;
         let (tx, rx) = mpsc::channel();
         let shared = Arc::new(Shared {
@@ -343,12 +398,21 @@ impl Relay {
             sessions: Mutex::new(HashMap::new()),
             later: Mutex::new(tx),
             order: AtomicU64::new(0),
+            threads: Mutex::new(Vec::new()),
         });
         let mut threads = Vec::new();
         let s = Arc::clone(&shared);
-        threads.push(std::thread::Builder::new().name("impair-listen".into()).spawn(move || listen_loop(&s))?);
+        threads.push(
+            std::thread::Builder::new()
+                .name("impair-listen".into())
+                .spawn(move || listen_loop(&s))?,
+        );
         let s = Arc::clone(&shared);
-        threads.push(std::thread::Builder::new().name("impair-later".into()).spawn(move || later_loop(&s, &rx))?);
+        threads.push(
+            std::thread::Builder::new()
+                .name("impair-later".into())
+                .spawn(move || later_loop(&s, &rx))?,
+        );
         Ok(Relay { shared, local, threads })
     }
 
@@ -359,7 +423,10 @@ impl Relay {
 
     /// The counts so far.
     pub fn tally(&self) -> Tally {
-        Tally { up: self.shared.up.snapshot(), down: self.shared.down.snapshot() }
+        Tally {
+            up: self.shared.up.snapshot(),
+            down: self.shared.down.snapshot(),
+        }
     }
 
     /// Stops every thread and returns the final counts.
@@ -373,10 +440,16 @@ impl Relay {
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
+        let others: Vec<JoinHandle<()>> = self
+            .shared
+            .threads
+            .lock()
+            .map(|mut t| t.drain(..).collect())
+            .unwrap_or_default();
+        for t in others {
+            let _ = t.join();
+        }
         if let Ok(mut sessions) = self.shared.sessions.lock() {
-            for s in sessions.values() {
-                s.closed.store(true, Ordering::SeqCst);
-            }
             sessions.clear();
         }
     }
@@ -388,18 +461,20 @@ impl Drop for Relay {
     }
 }
 
-/// Client -> relay: find or make the client's session, then impair and forward.
+fn running(shared: &Shared, session: &Session) -> bool {
+    !shared.stop.load(Ordering::SeqCst) && !session.closed.load(Ordering::SeqCst)
+}
+
+/// Client -> listen port: find or make the client's session; the datagram goes to the server's known address.
 fn listen_loop(shared: &Arc<Shared>) {
     let mut rng = Rng::new(shared.config.seed);
     let mut buf = vec![0u8; 65536];
     let mut last_sweep = Instant::now();
-    let mut readers: Vec<JoinHandle<()>> = Vec::new();
     let mut clients: u64 = 0;
     while !shared.stop.load(Ordering::SeqCst) {
         if last_sweep.elapsed() >= Duration::from_secs(1) {
             last_sweep = Instant::now();
             forget_idle(shared);
-            readers.retain(|r| !r.is_finished());
         }
         let (n, client) = match shared.listen.recv_from(&mut buf) {
             Ok(got) => got,
@@ -412,76 +487,118 @@ fn listen_loop(shared: &Arc<Shared>) {
             None => {
                 clients += 1;
                 match open_session(shared, client, clients) {
-                    Ok((session, reader)) => {
-                        readers.push(reader);
-                        session
-                    }
+                    Ok(session) => session,
                     Err(_) => continue,
                 }
             }
         };
-        if let Ok(mut seen) = session.last_seen.lock() {
-            *seen = Instant::now();
-        }
-        shared.impair(Way::Up, &session, buf[..n].to_vec(), &mut rng);
-    }
-    for r in readers {
-        let _ = r.join();
+        let to = shared.config.to;
+        shared.impair(Route::Up { session, to }, buf[..n].to_vec(), &mut rng);
     }
 }
 
 /// A new client: an upstream socket of its own and a thread reading the server's replies.
-fn open_session(shared: &Arc<Shared>, client: SocketAddr, number: u64) -> io::Result<(Arc<Session>, JoinHandle<()>)> {
-    let upstream = SocketBuilder::new()
-        .recv_buffer(BUFFER)
-        .send_buffer(BUFFER)
-        .read_timeout(TICK)
-        .bind_udp(unspecified_like(shared.config.to))?;
+fn open_session(shared: &Arc<Shared>, client: SocketAddr, number: u64) -> io::Result<Arc<Session>> {
     let session = Arc::new(Session {
         client,
-        upstream,
-        server: Mutex::new(shared.config.to),
+        upstream: relay_socket(unspecified_like(shared.config.to))?,
+        mirrors: Mutex::new(HashMap::new()),
         last_seen: Mutex::new(Instant::now()),
         closed: AtomicBool::new(false),
     });
     if let Ok(mut sessions) = shared.sessions.lock() {
         sessions.insert(client, Arc::clone(&session));
     }
-    let (s, sess) = (Arc::clone(shared), Arc::clone(&session));
     // Each client's replies get their own random stream, so one client's faults do not depend on another's timing.
     let seed = shared.config.seed ^ number.wrapping_mul(0xD1B5_4A32_D192_ED03);
-    let reader = std::thread::Builder::new().name(format!("impair {client}")).spawn(move || upstream_loop(&s, &sess, seed))?;
-    Ok((session, reader))
+    let sess = Arc::clone(&session);
+    shared.spawn(format!("impair {client}"), move |s| upstream_loop(s, &sess, seed))?;
+    Ok(session)
 }
 
-/// Server -> relay for one client: follow the server's port, impair and forward to the client.
+/// Server -> relay for one client. A reply from the address the client addressed goes out of the listen port; a
+/// reply from any other port of the server (a TFTP transfer ID) goes out of that port's mirror, made on first
+/// sight — so the client sees a new TID exactly as it would without the relay, and can tell two apart.
 fn upstream_loop(shared: &Arc<Shared>, session: &Arc<Session>, seed: u64) {
     let mut rng = Rng::new(seed);
     let mut buf = vec![0u8; 65536];
-    let server_ip = shared.config.to.ip();
-    while !shared.stop.load(Ordering::SeqCst) && !session.closed.load(Ordering::SeqCst) {
+    while running(shared, session) {
         let (n, from) = match session.upstream.recv_from(&mut buf) {
             Ok(got) => got,
             Err(e) if quiet_error(&e) => continue,
             Err(_) => break,
         };
-        if from.ip() != server_ip {
+        if from.ip() != shared.config.to.ip() {
             continue; // only the server may answer through this socket
         }
-        if let Ok(mut server) = session.server.lock() {
-            *server = from;
+        let via = if from == shared.config.to {
+            None
+        } else {
+            match mirror_for(shared, session, from) {
+                Ok(m) => Some(m),
+                Err(_) => continue,
+            }
+        };
+        shared.impair(
+            Route::Down {
+                session: Arc::clone(session),
+                via,
+            },
+            buf[..n].to_vec(),
+            &mut rng,
+        );
+    }
+}
+
+fn mirror_for(shared: &Arc<Shared>, session: &Arc<Session>, server: SocketAddr) -> io::Result<Arc<Mirror>> {
+    let mut mirrors = session.mirrors.lock().map_err(|_| io::Error::other("poisoned"))?;
+    if let Some(m) = mirrors.get(&server) {
+        return Ok(Arc::clone(m));
+    }
+    let listen_ip = shared.listen.local_addr()?.ip();
+    let mirror = Arc::new(Mirror {
+        socket: relay_socket(SocketAddr::new(listen_ip, 0))?,
+        server,
+    });
+    mirrors.insert(server, Arc::clone(&mirror));
+    let (sess, m) = (Arc::clone(session), Arc::clone(&mirror));
+    let seed =
+        shared.config.seed ^ u64::from(server.port()).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ sess.client.port() as u64;
+    shared.spawn(format!("impair mirror {server}"), move |s| {
+        mirror_loop(s, &sess, &m, seed)
+    })?;
+    Ok(mirror)
+}
+
+/// Client -> a mirror port: on to the server port it stands for. Only the session's client is heard.
+fn mirror_loop(shared: &Arc<Shared>, session: &Arc<Session>, mirror: &Arc<Mirror>, seed: u64) {
+    let mut rng = Rng::new(seed);
+    let mut buf = vec![0u8; 65536];
+    while running(shared, session) {
+        let (n, from) = match mirror.socket.recv_from(&mut buf) {
+            Ok(got) => got,
+            Err(e) if quiet_error(&e) => continue,
+            Err(_) => break,
+        };
+        if from != session.client {
+            continue;
         }
-        if let Ok(mut seen) = session.last_seen.lock() {
-            *seen = Instant::now();
-        }
-        shared.impair(Way::Down, session, buf[..n].to_vec(), &mut rng);
+        let route = Route::Up {
+            session: Arc::clone(session),
+            to: mirror.server,
+        };
+        shared.impair(route, buf[..n].to_vec(), &mut rng);
     }
 }
 
 fn forget_idle(shared: &Shared) {
     if let Ok(mut sessions) = shared.sessions.lock() {
         sessions.retain(|_, s| {
-            let idle = s.last_seen.lock().map(|t| t.elapsed() > shared.config.idle).unwrap_or(true);
+            let idle = s
+                .last_seen
+                .lock()
+                .map(|t| t.elapsed() > shared.config.idle)
+                .unwrap_or(true);
             if idle {
                 s.closed.store(true, Ordering::SeqCst);
             }
@@ -494,7 +611,9 @@ fn forget_idle(shared: &Shared) {
 fn later_loop(shared: &Arc<Shared>, jobs: &Receiver<Job>) {
     let mut heap: BinaryHeap<Job> = BinaryHeap::new();
     while !shared.stop.load(Ordering::SeqCst) {
-        let wait = heap.peek().map_or(TICK, |j| j.due.saturating_duration_since(Instant::now()).min(TICK));
+        let wait = heap
+            .peek()
+            .map_or(TICK, |j| j.due.saturating_duration_since(Instant::now()).min(TICK));
         match jobs.recv_timeout(wait) {
             Ok(job) => heap.push(job),
             Err(RecvTimeoutError::Timeout) => {}
@@ -503,7 +622,7 @@ fn later_loop(shared: &Arc<Shared>, jobs: &Receiver<Job>) {
         let now = Instant::now();
         while heap.peek().is_some_and(|j| j.due <= now) {
             if let Some(job) = heap.pop() {
-                shared.deliver(job.way, &job.session, &job.bytes);
+                shared.deliver(&job.route, &job.bytes);
             }
         }
     }
@@ -536,16 +655,19 @@ mod tests {
         let session = Arc::new(Session {
             client: "127.0.0.1:1".parse().unwrap(),
             upstream: UdpSocket::bind("127.0.0.1:0").unwrap(),
-            server: Mutex::new("127.0.0.1:2".parse().unwrap()),
+            mirrors: Mutex::new(HashMap::new()),
             last_seen: Mutex::new(Instant::now()),
             closed: AtomicBool::new(false),
         });
+        let to: SocketAddr = "127.0.0.1:2".parse().unwrap();
         let now = Instant::now();
         let job = |ms: u64, order: u64| Job {
             due: now + Duration::from_millis(ms),
             order,
-            way: Way::Up,
-            session: Arc::clone(&session),
+            route: Route::Up {
+                session: Arc::clone(&session),
+                to,
+            },
             bytes: vec![],
         };
         let mut heap: BinaryHeap<Job> = [job(30, 0), job(10, 1), job(20, 2), job(10, 3)].into_iter().collect();

@@ -1,0 +1,154 @@
+//! `udp-impair` — put a bad network between a UDP client and server. Try it in three terminals:
+//!
+//! ```text
+//! just tftp-server                                                          # 1: a server on 6969
+//! cargo run -p udp-impair -- --listen 127.0.0.1:7070 --to 127.0.0.1:6969 --loss 20% -v     # 2: the relay
+//! cargo run -p tftp-client -- get 127.0.0.1 hello.txt --port 7070 --trace --rexmt 200       # 3: see resends
+//! ```
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use clap::Parser;
+use udp_impair::{Config, Impairments, Relay, parse_percent};
+
+const EXAMPLES: &str = "\
+Examples:
+  udp-impair --listen 127.0.0.1:7070 --to 127.0.0.1:6969 --loss 10% --dup 5% --reorder 5%
+  udp-impair --listen 127.0.0.1:7070 --to 127.0.0.1:8080 --delay 50 --jitter 20 --seed 42
+  udp-impair --listen [::1]:7070 --to [::1]:6969 --loss-down 30% -v";
+
+/// A UDP relay that drops, duplicates, reorders, delays and corrupts datagrams, repeatably for a given --seed.
+///
+/// "up" is client to server, "down" is server to client; a knob without a direction applies to both, and a
+/// directional one overrides it.
+#[derive(Debug, Parser)]
+#[command(name = "udp-impair", version, after_help = EXAMPLES)]
+struct Cli {
+    /// Where clients send (port 0 picks a free one; the first line printed says which)
+    #[arg(long, value_name = "ADDR:PORT")]
+    listen: String,
+    /// The server to relay to
+    #[arg(long, value_name = "HOST:PORT")]
+    to: String,
+    /// Chance to drop a datagram, e.g. 10%
+    #[arg(long, value_parser = parse_percent, default_value = "0")]
+    loss: f64,
+    #[arg(long, value_parser = parse_percent, hide_short_help = true)]
+    loss_up: Option<f64>,
+    #[arg(long, value_parser = parse_percent, hide_short_help = true)]
+    loss_down: Option<f64>,
+    /// Chance to send a datagram twice
+    #[arg(long, value_parser = parse_percent, default_value = "0")]
+    dup: f64,
+    #[arg(long, value_parser = parse_percent, hide_short_help = true)]
+    dup_up: Option<f64>,
+    #[arg(long, value_parser = parse_percent, hide_short_help = true)]
+    dup_down: Option<f64>,
+    /// Chance to hold a datagram back 10 ms so later ones pass it
+    #[arg(long, value_parser = parse_percent, default_value = "0")]
+    reorder: f64,
+    #[arg(long, value_parser = parse_percent, hide_short_help = true)]
+    reorder_up: Option<f64>,
+    #[arg(long, value_parser = parse_percent, hide_short_help = true)]
+    reorder_down: Option<f64>,
+    /// Chance to flip one bit of a datagram
+    #[arg(long, value_parser = parse_percent, default_value = "0")]
+    corrupt: f64,
+    #[arg(long, value_parser = parse_percent, hide_short_help = true)]
+    corrupt_up: Option<f64>,
+    #[arg(long, value_parser = parse_percent, hide_short_help = true)]
+    corrupt_down: Option<f64>,
+    /// Delay every datagram by this many milliseconds
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    delay: u64,
+    #[arg(long, value_name = "MS", hide_short_help = true)]
+    delay_up: Option<u64>,
+    #[arg(long, value_name = "MS", hide_short_help = true)]
+    delay_down: Option<u64>,
+    /// Add a random ± this many milliseconds to the delay
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    jitter: u64,
+    #[arg(long, value_name = "MS", hide_short_help = true)]
+    jitter_up: Option<u64>,
+    #[arg(long, value_name = "MS", hide_short_help = true)]
+    jitter_down: Option<u64>,
+    /// Seed for the random choices: the same seed and traffic give the same faults
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Print the tally every second while it changes
+    #[arg(long, short = 'v')]
+    verbose: bool,
+}
+
+impl Cli {
+    fn direction(&self, up: bool) -> Impairments {
+        let pick = |both: f64, up_v: Option<f64>, down_v: Option<f64>| if up { up_v } else { down_v }.unwrap_or(both);
+        let pick_ms = |both: u64, up_v: Option<u64>, down_v: Option<u64>| {
+            Duration::from_millis(if up { up_v } else { down_v }.unwrap_or(both))
+        };
+        Impairments {
+            loss: pick(self.loss, self.loss_up, self.loss_down),
+            dup: pick(self.dup, self.dup_up, self.dup_down),
+            reorder: pick(self.reorder, self.reorder_up, self.reorder_down),
+            corrupt: pick(self.corrupt, self.corrupt_up, self.corrupt_down),
+            delay: pick_ms(self.delay, self.delay_up, self.delay_down),
+            jitter: pick_ms(self.jitter, self.jitter_up, self.jitter_down),
+        }
+    }
+}
+
+fn endpoint(flag: &str, text: &str) -> Result<SocketAddr, ExitCode> {
+    netlab::parse_endpoint(text, 0).map_err(|e| {
+        eprintln!("udp-impair: --{flag} {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (listen, to) = match (endpoint("listen", &cli.listen), endpoint("to", &cli.to)) {
+        (Ok(l), Ok(t)) => (l, t),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    let config = Config {
+        up: cli.direction(true),
+        down: cli.direction(false),
+        seed: cli.seed,
+        ..Config::new(listen, to)
+    };
+    let (up, down) = (config.up, config.down);
+    let relay = match Relay::start(config) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("udp-impair: {}", netlab::explain_bind_error(listen, &e));
+            return ExitCode::from(1);
+        }
+    };
+    println!("relaying {} <-> {to}", relay.local_addr());
+    println!("  client->server: {up}");
+    println!("  server->client: {down}");
+    let (stop_tx, stop_rx) = mpsc::channel();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    }) {
+        eprintln!("udp-impair: cannot catch Ctrl-C: {e}");
+    }
+    let mut shown = relay.tally();
+    loop {
+        match stop_rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+            Err(RecvTimeoutError::Timeout) => {
+                let now = relay.tally();
+                if cli.verbose && now != shown {
+                    print!("{now}");
+                    shown = now;
+                }
+            }
+        }
+    }
+    print!("{}", relay.stop());
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,232 @@
+//! The relay's own behaviour: counts that match its settings, repeatability for a seed, following a server's new
+//! port, reordering, delay and corruption — all on loopback with port 0.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeSet;
+use std::net::{SocketAddr, UdpSocket};
+use std::time::{Duration, Instant};
+
+use udp_impair::{Config, Impairments, Relay};
+
+fn socket() -> UdpSocket {
+    netlab::SocketBuilder::new()
+        .recv_buffer(8 << 20)
+        .read_timeout(Duration::from_millis(300))
+        .bind_udp("127.0.0.1:0".parse().unwrap())
+        .unwrap()
+}
+
+fn relay(to: SocketAddr, up: Impairments, down: Impairments, seed: u64) -> Relay {
+    let config = Config {
+        up,
+        down,
+        seed,
+        ..Config::new("127.0.0.1:0".parse().unwrap(), to)
+    };
+    Relay::start(config).unwrap()
+}
+
+/// Sends `count` numbered datagrams through the relay, one after another, and returns the numbers that arrived
+/// (in arrival order) and the relay's tally. Waits until the relay has handled each datagram before sending the
+/// next, so its decisions follow the sending order exactly.
+fn pass(count: u32, up: Impairments, seed: u64) -> (Vec<u32>, udp_impair::Tally) {
+    let sink = socket();
+    let r = relay(sink.local_addr().unwrap(), up, Impairments::default(), seed);
+    // Read the sink while sending, so its buffer never overflows (that would be the kernel's loss, not ours).
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let finished = std::sync::Arc::clone(&done);
+    let reader = std::thread::spawn(move || {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 64];
+        loop {
+            match sink.recv_from(&mut buf) {
+                Ok((4, _)) => got.push(u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]])),
+                Ok(_) => got.push(u32::MAX),
+                // Quiet for 300 ms after the last send: everything delayed or held has arrived.
+                Err(_) if finished.load(std::sync::atomic::Ordering::SeqCst) => return got,
+                Err(_) => {}
+            }
+        }
+    });
+    let client = socket();
+    for i in 0..count {
+        client.send_to(&i.to_be_bytes(), r.local_addr()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while r.tally().up.received <= u64::from(i) {
+            assert!(Instant::now() < deadline, "the relay never saw datagram {i}");
+            std::thread::yield_now();
+        }
+    }
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let got = reader.join().unwrap();
+    (got, r.stop())
+}
+
+#[test]
+fn ten_percent_loss_drops_about_ten_percent() {
+    let (got, tally) = pass(
+        10_000,
+        Impairments {
+            loss: 0.10,
+            ..Default::default()
+        },
+        7,
+    );
+    let t = tally.up;
+    assert_eq!(t.received, 10_000);
+    assert!((800..=1_200).contains(&t.dropped), "dropped {} of 10000", t.dropped);
+    assert_eq!(t.forwarded, 10_000 - t.dropped);
+    assert_eq!(got.len() as u64, t.forwarded, "everything forwarded arrived");
+    println!("10% loss: dropped {} of {}", t.dropped, t.received);
+}
+
+#[test]
+fn duplication_and_corruption_rates_match() {
+    let knobs = Impairments {
+        dup: 0.05,
+        corrupt: 0.05,
+        ..Default::default()
+    };
+    let (got, tally) = pass(10_000, knobs, 11);
+    let t = tally.up;
+    assert!((400..=600).contains(&t.duplicated), "duplicated {}", t.duplicated);
+    assert!((400..=600).contains(&t.corrupted), "corrupted {}", t.corrupted);
+    assert_eq!(t.forwarded, 10_000 + t.duplicated);
+    assert_eq!(got.len() as u64, t.forwarded);
+    // A corrupted datagram differs from what was sent in exactly one bit; count those that do.
+    let sent: BTreeSet<u32> = (0..10_000).collect();
+    let changed = got.iter().filter(|n| !sent.contains(n)).count() as u64;
+    assert!(
+        changed > 0 && changed <= t.corrupted * 2,
+        "{changed} changed, {} corrupted",
+        t.corrupted
+    );
+}
+
+#[test]
+fn the_same_seed_gives_the_same_faults() {
+    let knobs = Impairments {
+        loss: 0.2,
+        dup: 0.1,
+        ..Default::default()
+    };
+    let (a, _) = pass(2_000, knobs, 42);
+    let (b, _) = pass(2_000, knobs, 42);
+    let (c, _) = pass(2_000, knobs, 43);
+    assert_eq!(a, b, "same seed, same datagrams in the same order");
+    assert_ne!(a, c, "another seed, other faults");
+}
+
+#[test]
+fn reordering_lets_later_datagrams_pass() {
+    let (got, tally) = pass(
+        300,
+        Impairments {
+            reorder: 0.2,
+            ..Default::default()
+        },
+        5,
+    );
+    assert!(tally.up.reordered > 20, "{:?}", tally.up);
+    assert_eq!(got.len(), 300, "nothing lost");
+    let out_of_order = got.windows(2).filter(|w| w[0] > w[1]).count();
+    assert!(out_of_order > 0, "held datagrams arrive after later ones");
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(sorted, (0..300).collect::<Vec<_>>());
+}
+
+#[test]
+fn delay_holds_every_datagram_at_least_that_long() {
+    let echo = socket();
+    let echo_addr = echo.local_addr().unwrap();
+    let knobs = Impairments {
+        delay: Duration::from_millis(30),
+        ..Default::default()
+    };
+    let r = relay(echo_addr, knobs, Impairments::default(), 1);
+    let client = socket();
+    let started = Instant::now();
+    client.send_to(b"ping", r.local_addr()).unwrap();
+    let mut buf = [0u8; 16];
+    let (n, _) = echo.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"ping");
+    assert!(
+        started.elapsed() >= Duration::from_millis(30),
+        "arrived after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(r.tally().up.delayed, 1);
+}
+
+#[test]
+fn replies_from_a_new_server_port_come_from_a_new_relay_port_that_leads_there() {
+    // A server in the style of TFTP: it answers the first datagram from a new port, and expects the rest there.
+    let listener = socket();
+    let server = listener.local_addr().unwrap();
+    let r = relay(server, Impairments::default(), Impairments::default(), 1);
+    let client = socket();
+    client.send_to(b"request", r.local_addr()).unwrap();
+    let mut buf = [0u8; 64];
+    let (n, relay_side) = listener.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"request");
+    let transfer = socket();
+    transfer.send_to(b"reply from a new port", relay_side).unwrap();
+    let (n, mirror) = client.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"reply from a new port");
+    assert_ne!(
+        mirror,
+        r.local_addr(),
+        "a new server port shows as a new relay port: the client latches a new TID"
+    );
+    client.send_to(b"next", mirror).unwrap();
+    let (n, _) = transfer.recv_from(&mut buf).unwrap();
+    assert_eq!(
+        &buf[..n],
+        b"next",
+        "the client's next datagram goes to the server's new port"
+    );
+    assert!(listener.recv_from(&mut buf).is_err(), "and not to the old one");
+    // A second server port (a duplicated request started a second transfer) gets a relay port of its own.
+    let second = socket();
+    second.send_to(b"from another port", relay_side).unwrap();
+    let (_, other) = client.recv_from(&mut buf).unwrap();
+    assert_ne!(other, mirror);
+    assert_ne!(other, r.local_addr());
+}
+
+#[test]
+fn replies_from_the_addressed_port_come_from_the_listen_port() {
+    // An echo server answers from the port it was sent to: the client hears the relay's listen port.
+    let echo = socket();
+    let r = relay(
+        echo.local_addr().unwrap(),
+        Impairments::default(),
+        Impairments::default(),
+        1,
+    );
+    let client = socket();
+    client.send_to(b"hi", r.local_addr()).unwrap();
+    let mut buf = [0u8; 8];
+    let (n, from) = echo.recv_from(&mut buf).unwrap();
+    echo.send_to(&buf[..n], from).unwrap();
+    let (_, heard) = client.recv_from(&mut buf).unwrap();
+    assert_eq!(heard, r.local_addr());
+}
+
+#[test]
+fn two_clients_get_separate_paths() {
+    let echo = socket();
+    let echo_addr = echo.local_addr().unwrap();
+    let r = relay(echo_addr, Impairments::default(), Impairments::default(), 1);
+    let (a, b) = (socket(), socket());
+    a.send_to(b"a", r.local_addr()).unwrap();
+    b.send_to(b"b", r.local_addr()).unwrap();
+    let mut buf = [0u8; 8];
+    for _ in 0..2 {
+        let (n, from) = echo.recv_from(&mut buf).unwrap();
+        echo.send_to(&buf[..n], from).unwrap();
+    }
+    assert_eq!(a.recv_from(&mut buf).map(|(n, _)| buf[..n].to_vec()).unwrap(), b"a");
+    assert_eq!(b.recv_from(&mut buf).map(|(n, _)| buf[..n].to_vec()).unwrap(), b"b");
+}
