@@ -43,7 +43,7 @@ fn relays_and_prints_the_tally_on_ctrl_c() {
     out.read_to_string(&mut rest).unwrap();
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
-    let up = rest.lines().filter(|l| l.starts_with("client->server")).last().unwrap();
+    let up = rest.lines().rfind(|l| l.starts_with("client->server")).unwrap();
     let fields: Vec<&str> = up.split_whitespace().collect();
     assert_eq!(
         fields[1..4],
