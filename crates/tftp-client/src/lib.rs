@@ -307,6 +307,33 @@ pub fn fetch(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outco
         out.flush()?;
         return Ok(outcome);
     }
+    // A link is followed, so the file it points to is replaced and the link stays a link.
+    let resolved;
+    let local = match std::fs::symlink_metadata(local) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(local).unwrap_or_else(|_| local.to_path_buf());
+            resolved.as_path()
+        }
+        _ => local,
+    };
+    match std::fs::metadata(local) {
+        Ok(meta) if meta.is_dir() => bail!("{} is a directory", local.display()),
+        // A device or a pipe (`/dev/null`, a FIFO) is written to as it is: renaming a file over it would
+        // replace the device itself.
+        Ok(meta) if !meta.is_file() => {
+            let device = std::fs::OpenOptions::new()
+                .write(true)
+                .open(local)
+                .with_context(|| format!("cannot open {}", local.display()))?;
+            let mut out = BufWriter::with_capacity(tftp::transfer::FILE_BUFFER, device);
+            let result = tftp::client::download(&cfg, &target.remote, &mut out, &mut watch);
+            watch.finish();
+            let outcome = result.map_err(|e| transfer_failed("download", target, e))?;
+            out.flush()?;
+            return Ok(outcome);
+        }
+        _ => {}
+    }
     let dir = match local.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

@@ -157,6 +157,57 @@ fn an_interrupted_download_removes_its_temporary_file() {
     drop(fake); // the fake gives up on its own after its patience runs out
 }
 
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_device_is_written_to_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let file = content(3000, 6);
+    let (addr, fake) = fake::spawn(file.clone(), 512, 1, Faults::default());
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "x.bin", "fifo", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(reader.join().unwrap(), file);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(),
+        "still a FIFO"
+    );
+    assert_eq!(entries(dir.path()), ["fifo"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_is_followed_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("real")).unwrap();
+    std::fs::write(dir.path().join("real/data.bin"), b"old").unwrap();
+    std::os::unix::fs::symlink("real/data.bin", dir.path().join("link")).unwrap();
+    let file = content(700, 7);
+    let (addr, fake) = fake::spawn(file.clone(), 512, 1, Faults::default());
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "x.bin", "link", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("link"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(dir.path().join("real/data.bin")).unwrap(), file);
+}
+
 #[test]
 fn get_to_stdout() {
     let dir = tempfile::tempdir().unwrap();
