@@ -39,6 +39,8 @@ pub enum AddrErrorKind {
     LeadingZero(String),
     /// Colons, but not an IPv6 address.
     BadIpv6,
+    /// Not digits and dots, where only an IPv4 literal is allowed.
+    NotIpv4,
     /// `[` without its `]`, or text after the `]` that is not `:port`.
     BadBrackets,
     /// A port that is not a number from 0 to 65535.
@@ -63,6 +65,7 @@ impl fmt::Display for AddrError {
                 )
             }
             AddrErrorKind::BadIpv6 => write!(f, "not a valid IPv6 address"),
+            AddrErrorKind::NotIpv4 => write!(f, "not an IPv4 address (four numbers 0-255 separated by dots)"),
             AddrErrorKind::BadBrackets => write!(f, "expected [IPv6] or [IPv6]:port"),
             AddrErrorKind::BadPort(p) => write!(f, "port {p:?} is not a number from 0 to 65535"),
             AddrErrorKind::Unresolved(why) => write!(f, "cannot resolve host name ({why})"),
@@ -107,7 +110,7 @@ pub fn parse_host(input: &str) -> Result<IpAddr, AddrError> {
         return parse_ipv6(input, host);
     }
     if host.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return parse_ipv4(input, host).map(IpAddr::V4);
+        return parse_ipv4_in(input, host).map(IpAddr::V4);
     }
     resolve(input, host)
 }
@@ -163,8 +166,23 @@ fn parse_ipv6(input: &str, text: &str) -> Result<IpAddr, AddrError> {
         .map_err(|_| error(input, AddrErrorKind::BadIpv6))
 }
 
+/// A strict dotted-quad IPv4 literal — four decimal octets, each 0–255, no leading zeros — and nothing else
+/// (no host names). Errors name the bad octet.
+///
+/// ```
+/// assert_eq!(netlab::addr::parse_ipv4("10.0.0.1").unwrap().octets(), [10, 0, 0, 1]);
+/// assert!(netlab::addr::parse_ipv4("localhost").is_err());
+/// ```
+pub fn parse_ipv4(text: &str) -> Result<Ipv4Addr, AddrError> {
+    let trimmed = text.trim();
+    if !trimmed.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err(error(text, AddrErrorKind::NotIpv4));
+    }
+    parse_ipv4_in(text, trimmed)
+}
+
 /// Strict dotted-quad: four decimal octets, each 0–255, no leading zeros.
-fn parse_ipv4(input: &str, text: &str) -> Result<Ipv4Addr, AddrError> {
+fn parse_ipv4_in(input: &str, text: &str) -> Result<Ipv4Addr, AddrError> {
     let parts: Vec<&str> = text.split('.').collect();
     if parts.len() != 4 {
         return Err(error(input, AddrErrorKind::OctetCount(parts.len())));

@@ -136,7 +136,8 @@ fn main() -> ExitCode {
     }) {
         eprintln!("udp-impair: cannot catch Ctrl-C: {e}");
     }
-    let mut shown = relay.tally();
+    // Start from zero, not from a snapshot: datagrams may already have arrived by now, and they count as news.
+    let mut shown = udp_impair::Tally::default();
     loop {
         match stop_rx.recv_timeout(Duration::from_secs(1)) {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => break,

@@ -1,9 +1,11 @@
 //! The `udp-impair` program: its first line names the port it listens on; Ctrl-C prints the tally.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 #[test]
 fn relays_and_prints_the_tally_on_ctrl_c() {
@@ -14,9 +16,22 @@ fn relays_and_prints_the_tally_on_ctrl_c() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
+    // Lines arrive through a channel, so that no wait below can last for ever.
+    let (tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    let next = || {
+        lines
+            .recv_timeout(Duration::from_secs(10))
+            .expect("udp-impair printed nothing for 10 s")
+    };
+    let first = next();
     assert!(first.starts_with("relaying 127.0.0.1:"), "{first}");
     assert!(first.trim_end().ends_with(&format!("<-> {to}")), "{first}");
     let listen: SocketAddr = first.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -27,8 +42,7 @@ fn relays_and_prints_the_tally_on_ctrl_c() {
     // -v prints the tally each second it changes: wait for the line that counts all three.
     let mut line = String::new();
     while !line.starts_with("client->server") || line.split_whitespace().nth(1) != Some("3") {
-        line.clear();
-        assert!(out.read_line(&mut line).unwrap() > 0, "udp-impair ended early");
+        line = next();
     }
     server.set_nonblocking(true).unwrap();
     assert!(
@@ -39,11 +53,10 @@ fn relays_and_prints_the_tally_on_ctrl_c() {
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
-    let mut rest = String::new();
-    out.read_to_string(&mut rest).unwrap();
+    let rest: Vec<String> = lines.iter().collect();
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
-    let up = rest.lines().rfind(|l| l.starts_with("client->server")).unwrap();
+    let up = rest.iter().rfind(|l| l.starts_with("client->server")).unwrap();
     let fields: Vec<&str> = up.split_whitespace().collect();
     assert_eq!(
         fields[1..4],
