@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use tftp::Quiet;
@@ -16,6 +17,30 @@ impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+/// The server's output lines, through a channel, so that no wait can last for ever.
+struct Lines(mpsc::Receiver<String>);
+
+impl Lines {
+    fn of(child: &mut Child) -> Lines {
+        let (tx, rx) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Lines(rx)
+    }
+
+    fn next(&self) -> String {
+        self.0
+            .recv_timeout(Duration::from_secs(10))
+            .expect("tftp-server printed nothing for 10 s")
     }
 }
 
@@ -39,9 +64,9 @@ fn prints_the_bound_address_first_then_a_line_per_transfer() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let lines = Lines::of(&mut child);
     let _guard = Killed(child);
-    let first = lines.next().unwrap().unwrap();
+    let first = lines.next();
     assert!(first.starts_with("listening on 127.0.0.1:"), "{first}");
     assert!(first.ends_with(", read-only)"), "{first}");
     let addr: SocketAddr = first.split_whitespace().nth(2).unwrap().parse().unwrap();
@@ -50,7 +75,7 @@ fn prints_the_bound_address_first_then_a_line_per_transfer() {
     let mut got = Vec::new();
     client::download(&ClientConfig::new(addr), "hello.txt", &mut got, &mut Quiet).unwrap();
     assert_eq!(got, b"hello\n");
-    let line = lines.next().unwrap().unwrap();
+    let line = lines.next();
     assert!(line.starts_with("127.0.0.1:"), "{line}");
     assert!(line.contains(" get \"hello.txt\" octet: 6 bytes in "), "{line}");
     assert!(line.ends_with(" s, ok"), "{line}");
@@ -106,7 +131,7 @@ fn verbose_logs_every_packet() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let lines = Lines::of(&mut child);
     let _guard = Killed(child);
     let addr: SocketAddr = lines
         .next()
@@ -122,7 +147,7 @@ fn verbose_logs_every_packet() {
         ..ClientConfig::new(addr)
     };
     client::download(&config, "v.bin", &mut Vec::new(), &mut Quiet).unwrap();
-    let packets: Vec<String> = lines.by_ref().take(6).map(Result::unwrap).collect();
+    let packets: Vec<String> = (0..6).map(|_| lines.next()).collect();
     let tail = |l: &String| l.split_once(' ').unwrap().1.to_string();
     let packets: Vec<String> = packets.iter().map(tail).collect();
     assert_eq!(
