@@ -133,15 +133,7 @@ fn verbose_logs_every_packet() {
         .unwrap();
     let lines = Lines::of(&mut child);
     let _guard = Killed(child);
-    let addr: SocketAddr = lines
-        .next()
-        .unwrap()
-        .unwrap()
-        .split_whitespace()
-        .nth(2)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let addr: SocketAddr = lines.next().split_whitespace().nth(2).unwrap().parse().unwrap();
     let config = ClientConfig {
         rexmt: Duration::from_millis(200),
         ..ClientConfig::new(addr)
