@@ -53,8 +53,14 @@ pub enum AddrErrorKind {
 
 impl fmt::Display for AddrError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}: ", self.input)?;
-        match &self.kind {
+        write!(f, "{:?}: {}", self.input, self.kind)
+    }
+}
+
+impl fmt::Display for AddrErrorKind {
+    /// Why, without the input: `octet 256 is out of range (0-255)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             AddrErrorKind::OctetCount(n) => write!(f, "an IPv4 address has 4 dot-separated octets, this has {n}"),
             AddrErrorKind::EmptyOctet(i) => write!(f, "octet {i} is empty"),
             AddrErrorKind::OctetOutOfRange(o) => write!(f, "octet {o} is out of range (0-255)"),

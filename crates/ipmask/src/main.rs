@@ -1,0 +1,197 @@
+//! `ipmask` — a subnet calculator that shows the bits (seed §1.2). Try:
+//!
+//! ```text
+//! cargo run -p ipmask -- 192.168.1.1 255.255.255.0
+//! cargo run -p ipmask -- 192.168.1.1/24 --split 26
+//! cargo run -p ipmask -- same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0
+//! ```
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ipmask::render::{Style, report, to_json};
+use ipmask::{Net, ParseError, ops, parse};
+use serde_json::json;
+
+const EXAMPLES: &str = "\
+Examples:
+  ipmask 192.168.1.1 255.255.255.0       the seed's example: 192.168.1.0 - 192.168.1.255
+  ipmask 10.0.0.0/8 --split 10 --json    the four /10 subnets, as JSON lines
+  ipmask range 10.0.0.1-10.0.0.6         the fewest CIDR blocks that cover the range";
+
+/// A subnet calculator: network, broadcast, hosts, class and kind of an address and mask, with the bits shown.
+#[derive(Debug, Parser)]
+#[command(name = "ipmask", version, after_help = EXAMPLES, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// ADDRESS/MASK, ADDRESS MASK or ADDRESS; MASK as /24, 255.255.255.0, 0xffffff00 or wildcard 0.0.0.255
+    #[arg(num_args = 1..=2, value_name = "ADDRESS [MASK]")]
+    network: Vec<String>,
+    /// List the subnets of this prefix length inside the network
+    #[arg(long, value_name = "PREFIX")]
+    split: Option<u8>,
+    /// Print JSON, one object per line
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Merge networks into the fewest blocks (reads standard input when none are given)
+    Agg {
+        /// Networks such as 192.168.0.0/24
+        networks: Vec<String>,
+    },
+    /// The fewest CIDR blocks that cover exactly the addresses FIRST to LAST
+    Range {
+        /// FIRST-LAST, or FIRST LAST
+        #[arg(num_args = 1..=2, required = true)]
+        ends: Vec<String>,
+    },
+    /// Whether two hosts are on one subnet with a mask, and what a wrong mask does (seed §1.2)
+    SameSubnet {
+        host1: String,
+        host2: String,
+        /// The mask: /24 or 255.255.255.0
+        #[arg(long)]
+        mask: String,
+    },
+}
+
+/// Lines of a split shown before the rest are counted instead.
+const SHOWN: usize = 32;
+/// With --json, up to this many subnets are printed.
+const SHOWN_JSON: usize = 65_536;
+
+fn print_nets(nets: &[Net], json: bool) {
+    for n in nets {
+        if json {
+            println!("{}", to_json(n));
+        } else {
+            println!("{n}");
+        }
+    }
+}
+
+fn parse_net(text: &str) -> Result<Net, ParseError> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    parse(&words).map(|p| p.net)
+}
+
+fn run(cli: Cli) -> Result<(), ParseError> {
+    match cli.command {
+        Some(Command::Agg { networks }) => {
+            let texts: Vec<String> = if networks.is_empty() {
+                std::io::stdin()
+                    .lock()
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter(|l| !l.trim().is_empty())
+                    .collect()
+            } else {
+                networks
+            };
+            let nets = texts.iter().map(|t| parse_net(t)).collect::<Result<Vec<_>, _>>()?;
+            print_nets(&ops::aggregate(&nets), cli.json);
+        }
+        Some(Command::Range { ends }) => {
+            let (first, last) = match ends.as_slice() {
+                [one] => one
+                    .split_once('-')
+                    .ok_or_else(|| ParseError::new(one, "expected FIRST-LAST"))?,
+                [a, b] => (a.as_str(), b.as_str()),
+                _ => return Err(ParseError::new(&ends.join(" "), "expected FIRST-LAST")),
+            };
+            let blocks = ops::range(
+                ipmask::parse::parse_address(first)?,
+                ipmask::parse::parse_address(last)?,
+            )?;
+            print_nets(&blocks, cli.json);
+        }
+        Some(Command::SameSubnet { host1, host2, mask }) => {
+            let a = ipmask::parse::parse_address(&host1)?;
+            let b = ipmask::parse::parse_address(&host2)?;
+            let prefix = parse(&[&host1, &mask])?.net.prefix;
+            let v = ops::same_subnet(a, b, prefix)?;
+            if cli.json {
+                let out = json!({
+                    "host1": to_json(&Net::new(a, prefix)),
+                    "host2": to_json(&Net::new(b, prefix)),
+                    "on_link": v.on_link,
+                    "common_prefix": v.common_prefix,
+                    "explanation": v.explanation,
+                });
+                println!("{out}");
+            } else {
+                let verdict = if v.on_link {
+                    "same subnet (on-link)"
+                } else {
+                    "different subnets (via the gateway)"
+                };
+                println!("{host1} and {host2} with /{prefix}: {verdict}");
+                println!("{}", v.explanation);
+            }
+        }
+        None => {
+            let words: Vec<&str> = cli.network.iter().map(String::as_str).collect();
+            if words.is_empty() {
+                return Err(ParseError::new(
+                    "",
+                    "give an address, such as 192.168.1.1/24 (see --help)",
+                ));
+            }
+            let parsed = parse(&words)?;
+            match cli.split {
+                Some(prefix) => {
+                    let limit = if cli.json { SHOWN_JSON } else { SHOWN };
+                    let (subnets, exponent) = ops::split(&parsed.net, prefix, limit)?;
+                    let total = ipmask::Count::Exact(1u128 << exponent.min(127));
+                    if !cli.json {
+                        println!("{} in /{prefix} subnets: 2^{exponent} = {total}", parsed.net);
+                    }
+                    print_nets(&subnets, cli.json);
+                    let shown = subnets.len() as u128;
+                    if exponent >= 127 || (1u128 << exponent) > shown {
+                        let left = if exponent >= 127 {
+                            "more".to_string()
+                        } else {
+                            ((1u128 << exponent) - shown).to_string()
+                        };
+                        if cli.json {
+                            println!("{}", json!({ "left_out": left }));
+                        } else {
+                            println!("... and {left} more");
+                        }
+                    }
+                }
+                None if cli.json => println!("{}", to_json(&parsed.net)),
+                None => print!("{}", report(&parsed, Style::detect())),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ipmask: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nets_parse_from_one_string() {
+        assert_eq!(parse_net("10.0.0.0 255.0.0.0").unwrap().to_string(), "10.0.0.0/8");
+        assert!(parse_net("10.0.0.0/40").is_err());
+    }
+}
