@@ -52,6 +52,37 @@ impl fmt::Display for Count {
     }
 }
 
+/// An address as text. IPv6 is always written in hex groups with the longest run of zero groups shortened to
+/// `::` (RFC 5952), never in the mixed `::ffff:1.2.3.4` form that Rust's `Display` uses for some addresses: a
+/// hostmask such as `::ffff:ffff:ffff` is not an IPv4 address and should not look like one. (Python writes the
+/// same.)
+pub fn show(ip: IpAddr) -> String {
+    let IpAddr::V6(v6) = ip else { return ip.to_string() };
+    let groups = v6.segments();
+    // The longest run of two or more zero groups, leftmost on a tie.
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < 8 {
+        if groups[i] != 0 {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < 8 && groups[i] == 0 {
+            i += 1;
+        }
+        let len = i - start;
+        if len >= 2 && best.is_none_or(|(_, longest)| len > longest) {
+            best = Some((start, len));
+        }
+    }
+    let hex = |gs: &[u16]| gs.iter().map(|g| format!("{g:x}")).collect::<Vec<_>>().join(":");
+    match best {
+        Some((start, len)) => format!("{}::{}", hex(&groups[..start]), hex(&groups[start + len..])),
+        None => hex(&groups),
+    }
+}
+
 /// The bits of an address, right-aligned in a u128.
 pub fn bits(ip: IpAddr) -> u128 {
     match ip {
@@ -197,7 +228,7 @@ impl Net {
 
 impl fmt::Display for Net {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.network(), self.prefix)
+        write!(f, "{}/{}", show(self.network()), self.prefix)
     }
 }
 
@@ -296,6 +327,21 @@ mod tests {
             "340282366920938463463374607431768211456"
         );
         assert_eq!(net("::/0").hosts(), Count::Exact(u128::MAX));
+    }
+
+    #[test]
+    fn ipv6_text_never_mixes_in_dotted_quads() {
+        let s = |t: &str| show(t.parse().unwrap());
+        assert_eq!(s("::ffff:ffff:ffff"), "::ffff:ffff:ffff");
+        assert_eq!(s("::ffff:1.2.3.4"), "::ffff:102:304");
+        assert_eq!(s("2001:db8::1"), "2001:db8::1");
+        assert_eq!(s("::"), "::");
+        assert_eq!(s("::1"), "::1");
+        assert_eq!(s("1::"), "1::");
+        assert_eq!(s("1:0:0:2:0:0:0:3"), "1:0:0:2::3");
+        assert_eq!(s("1:0:0:2:0:0:3:4"), "1::2:0:0:3:4");
+        assert_eq!(s("1:0:2:3:4:5:6:7"), "1:0:2:3:4:5:6:7");
+        assert_eq!(s("10.0.0.1"), "10.0.0.1");
     }
 
     #[test]

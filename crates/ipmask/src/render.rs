@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use serde_json::{Value, json};
 
 use crate::class::{Class, class_letter, kind};
-use crate::net::{Count, Net, bits};
+use crate::net::{Count, Net, bits, show};
 use crate::parse::{MaskForm, Parsed};
 
 /// Colours for the network and host bits, or none.
@@ -87,21 +87,21 @@ pub fn report(parsed: &Parsed, style: Style) -> String {
     let mut line = |label: &str, value: String| {
         let _ = writeln!(out, "{label:<11} {value}");
     };
-    line("address", net.addr.to_string());
+    line("address", show(net.addr));
     let hex = hex_mask(net).map(|h| format!(" = {h}")).unwrap_or_default();
     line(
         "netmask",
         format!(
             "{} = /{}{hex}{}",
-            net.netmask(),
+            show(net.netmask()),
             net.prefix,
             describe_form(parsed.form, net)
         ),
     );
-    line("wildcard", net.hostmask().to_string());
+    line("wildcard", show(net.hostmask()));
     line("network", net.to_string());
     match (net.broadcast(), net.is_ipv4(), net.prefix) {
-        (Some(b), _, _) => line("broadcast", b.to_string()),
+        (Some(b), _, _) => line("broadcast", show(b)),
         (None, true, 31) => line(
             "broadcast",
             "none: /31 is a point-to-point link, both addresses usable (RFC 3021)".into(),
@@ -109,7 +109,10 @@ pub fn report(parsed: &Parsed, style: Style) -> String {
         (None, true, _) => line("broadcast", "none: /32 is a single host (a host route)".into()),
         (None, false, _) => line("broadcast", "none: IPv6 has no broadcast (it uses multicast)".into()),
     }
-    line("hosts", format!("{} to {}", net.first_host(), net.last_host()));
+    line(
+        "hosts",
+        format!("{} to {}", show(net.first_host()), show(net.last_host())),
+    );
     let usable = match (net.hosts(), net.addresses()) {
         (h, a) if net.is_ipv4() && net.prefix <= 30 => {
             format!("{h} usable of {a} addresses (the network and broadcast addresses are not hosts)")
@@ -157,14 +160,14 @@ pub fn count_json(count: Count) -> Value {
 /// One network as a JSON object.
 pub fn to_json(net: &Net) -> Value {
     json!({
-        "address": net.addr.to_string(),
+        "address": show(net.addr),
         "prefix": net.prefix,
-        "netmask": net.netmask().to_string(),
-        "hostmask": net.hostmask().to_string(),
-        "network": net.network().to_string(),
-        "broadcast": net.broadcast().map(|b| b.to_string()),
-        "first_host": net.first_host().to_string(),
-        "last_host": net.last_host().to_string(),
+        "netmask": show(net.netmask()),
+        "hostmask": show(net.hostmask()),
+        "network": show(net.network()),
+        "broadcast": net.broadcast().map(show),
+        "first_host": show(net.first_host()),
+        "last_host": show(net.last_host()),
         "hosts": count_json(net.hosts()),
         "addresses": count_json(net.addresses()),
         "class": class_letter(net.addr).map(|c| c.to_string()),

@@ -1,0 +1,228 @@
+//! `ipmask` as a user runs it: the seed's examples, the edge prefixes, every command with and without --json,
+//! and bad input with one line and exit code 2.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn ipmask(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ipmask"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(args: &[&str]) -> String {
+    let out = ipmask(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json_lines(args: &[&str]) -> Vec<Value> {
+    let mut all = args.to_vec();
+    all.push("--json");
+    text(&all).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+fn field<'a>(report: &'a str, label: &str) -> &'a str {
+    report
+        .lines()
+        .find(|l| l.starts_with(label))
+        .map(|l| l[label.len()..].trim())
+        .unwrap_or("")
+}
+
+#[test]
+fn the_seed_example_in_every_mask_form() {
+    for args in [
+        &["192.168.1.1", "255.255.255.0"][..],
+        &["192.168.1.1/24"][..],
+        &["192.168.1.1/255.255.255.0"][..],
+        &["192.168.1.1", "0xffffff00"][..],
+        &["192.168.1.1", "0.0.0.255"][..],
+        &["192.168.1.1"][..],
+    ] {
+        let r = text(args);
+        assert_eq!(field(&r, "network"), "192.168.1.0/24", "{args:?}");
+        assert_eq!(field(&r, "broadcast"), "192.168.1.255", "{args:?}");
+        assert_eq!(field(&r, "hosts"), "192.168.1.1 to 192.168.1.254", "{args:?}");
+    }
+    assert!(text(&["192.168.1.1", "0.0.0.255"]).contains("given as a wildcard mask"));
+    assert!(text(&["192.168.1.1"]).contains("no mask given: the classful default"));
+}
+
+#[test]
+fn the_report_shows_the_bits_split() {
+    let r = text(&["192.168.1.1/20"]);
+    assert!(r.contains("address     11000000.10101000.0000|0001.00000001"), "{r}");
+    assert!(r.contains("netmask     11111111.11111111.1111|0000.00000000"), "{r}");
+    assert!(r.contains("20 network bits | 12 host bits"), "{r}");
+    assert!(
+        !r.contains('\x1b'),
+        "no colour when NO_COLOR is set or stdout is not a terminal"
+    );
+    assert_eq!(
+        field(&r, "class"),
+        "C (leading bits 110, 192.0.0.0 to 223.255.255.255, default mask /24, unicast)"
+    );
+    assert_eq!(field(&r, "kind"), "private (RFC 1918)");
+}
+
+#[test]
+fn the_campus_example_and_the_edge_prefixes() {
+    let campus = &json_lines(&["172.16.20.5", "255.255.0.0"])[0];
+    assert_eq!(campus["hosts"], 65534);
+    let all = &json_lines(&["0.0.0.0/0"])[0];
+    assert_eq!(
+        (all["addresses"].clone(), all["broadcast"].clone()),
+        (Value::from(4294967296u64), Value::from("255.255.255.255"))
+    );
+    let p2p = &json_lines(&["10.0.0.1/31"])[0];
+    assert_eq!(
+        (p2p["hosts"].clone(), p2p["broadcast"].clone()),
+        (Value::from(2), Value::Null)
+    );
+    assert!(text(&["10.0.0.1/31"]).contains("point-to-point link"));
+    let host = &json_lines(&["10.0.0.1/32"])[0];
+    assert_eq!(
+        (host["hosts"].clone(), host["first_host"].clone()),
+        (Value::from(1), Value::from("10.0.0.1"))
+    );
+    assert!(text(&["10.0.0.1/32"]).contains("a single host (a host route)"));
+    let v6 = &json_lines(&["2001:db8::1/64"])[0];
+    assert_eq!(v6["network"], "2001:db8::");
+    assert_eq!(v6["addresses"], "18446744073709551616");
+    assert_eq!(v6["broadcast"], Value::Null);
+    let v6p = &json_lines(&["2001:db8::1/127"])[0];
+    assert_eq!(
+        (v6p["hosts"].clone(), v6p["first_host"].clone()),
+        (Value::from(2), Value::from("2001:db8::"))
+    );
+}
+
+#[test]
+fn json_has_every_documented_key() {
+    let v = &json_lines(&["192.168.1.1/24"])[0];
+    for key in [
+        "address",
+        "prefix",
+        "netmask",
+        "hostmask",
+        "network",
+        "broadcast",
+        "first_host",
+        "last_host",
+        "hosts",
+        "addresses",
+        "class",
+        "kind",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}: {v}");
+    }
+    assert_eq!(v["netmask"], "255.255.255.0");
+    assert_eq!(v["hostmask"], "0.0.0.255");
+}
+
+#[test]
+fn split_lists_subnets_and_cuts_long_lists() {
+    let out = text(&["10.0.0.0/8", "--split", "24"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "10.0.0.0/8 in /24 subnets: 2^16 = 65536");
+    assert_eq!(lines[1], "10.0.0.0/24");
+    assert_eq!(lines[2], "10.0.1.0/24");
+    assert_eq!(*lines.last().unwrap(), "... and 65504 more");
+    let subnets = json_lines(&["192.168.0.0/22", "--split", "24"]);
+    let names: Vec<&str> = subnets.iter().map(|v| v["network"].as_str().unwrap()).collect();
+    assert_eq!(names, ["192.168.0.0", "192.168.1.0", "192.168.2.0", "192.168.3.0"]);
+}
+
+#[test]
+fn agg_from_arguments_and_from_stdin() {
+    assert_eq!(
+        text(&["agg", "192.168.0.0/24", "192.168.1.0/24", "10.0.0.0/9", "10.128.0.0/9"]),
+        "10.0.0.0/8\n192.168.0.0/23\n"
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ipmask"))
+        .args(["agg"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"2001:db8::/33\n2001:db8:8000::/33\n\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "2001:db8::/32\n");
+}
+
+#[test]
+fn range_covers_exactly() {
+    assert_eq!(
+        text(&["range", "10.0.0.1-10.0.0.6"]),
+        "10.0.0.1/32\n10.0.0.2/31\n10.0.0.4/31\n10.0.0.6/32\n"
+    );
+    assert_eq!(text(&["range", "192.168.0.0", "192.168.3.255"]), "192.168.0.0/22\n");
+}
+
+#[test]
+fn same_subnet_says_which_host_is_misjudged() {
+    let out = text(&["same-subnet", "192.168.1.10", "192.168.2.20", "--mask", "255.255.0.0"]);
+    assert!(
+        out.starts_with("192.168.1.10 and 192.168.2.20 with /16: same subnet (on-link)"),
+        "{out}"
+    );
+    assert!(out.contains("too large"));
+    let out = text(&["same-subnet", "192.168.1.10", "192.168.2.20", "--mask", "/24"]);
+    assert!(out.contains("different subnets"), "{out}");
+    assert!(out.contains("too small"));
+    let v = &json_lines(&["same-subnet", "10.0.0.1", "10.0.0.200", "--mask", "/25"])[0];
+    assert_eq!(
+        (v["on_link"].clone(), v["common_prefix"].clone()),
+        (Value::from(false), Value::from(24))
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    for (args, says) in [
+        (
+            &["10.0.0.1", "255.0.255.0"][..],
+            "\"255.0.255.0\": not a valid mask: its 1 bits are not contiguous",
+        ),
+        (&["256.1.1.1"][..], "\"256.1.1.1\": octet 256 is out of range (0-255)"),
+        (
+            &["10.0.0.1/33"][..],
+            "\"/33\": prefix 33 is out of range for IPv4 (0-32)",
+        ),
+        (
+            &["2001:db8::/129"][..],
+            "\"/129\": prefix 129 is out of range for IPv6 (0-128)",
+        ),
+        (&["garbage"][..], "\"garbage\": not an IPv4 or IPv6 address"),
+        (
+            &["10.0.0.0/8", "--split", "4"][..],
+            "\"/4\": a subnet of /8 needs a prefix from 8 to 32",
+        ),
+        (&["range", "10.0.0.9-10.0.0.1"][..], "the range ends before it starts"),
+        (
+            &["agg", "10.0.0.0/8", "nonsense"][..],
+            "\"nonsense\": not an IPv4 or IPv6 address",
+        ),
+    ] {
+        let out = ipmask(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -1,0 +1,72 @@
+"""Oracle for ipmask: reads cases as JSON lines on stdin, checks each against Python's ipaddress module, and
+prints one summary line ("N cases, M mismatches") plus the first mismatches. Run by tests/oracle.rs."""
+import ipaddress
+import json
+import sys
+
+
+def expected_net(c):
+    net = ipaddress.ip_network(f'{c["address"]}/{c["prefix"]}', strict=False)
+    exp = {
+        "network": str(net.network_address),
+        "netmask": str(net.netmask),
+        "hostmask": str(net.hostmask),
+        "addresses": net.num_addresses,
+        "broadcast": str(net.broadcast_address) if net.version == 4 and net.prefixlen <= 30 else None,
+        "first_host": str(next(iter(net.hosts()), net.network_address)),
+    }
+    if net.num_addresses <= 65536:
+        hosts = list(net.hosts()) or [net.network_address]
+        exp["last_host"] = str(hosts[-1])
+        exp["hosts"] = len(hosts)
+    else:
+        # Too many to list: hosts() ends before the broadcast address in IPv4 and at the last address in IPv6.
+        exp["last_host"] = str(net[-2] if net.version == 4 else net[-1])
+    exp["subnets"] = {d: [str(s) for s in net.subnets(prefixlen_diff=int(d))] for d in c.get("subnets", {})}
+    return exp
+
+
+def count(value):
+    return int(value) if isinstance(value, str) else value
+
+
+def main():
+    cases = mismatches = 0
+    shown = []
+    for line in sys.stdin:
+        c = json.loads(line)
+        cases += 1
+        problems = []
+        if c["case"] == "net":
+            exp = expected_net(c)
+            ours = c["ours"]
+            for key in ("network", "netmask", "hostmask", "broadcast", "first_host", "last_host"):
+                if ours[key] != exp[key]:
+                    problems.append(f"{key}: ours {ours[key]} python {exp[key]}")
+            if count(ours["addresses"]) != exp["addresses"]:
+                problems.append(f'addresses: ours {ours["addresses"]} python {exp["addresses"]}')
+            if "hosts" in exp and count(ours["hosts"]) != exp["hosts"]:
+                problems.append(f'hosts: ours {ours["hosts"]} python {exp["hosts"]}')
+            for d, subnets in c.get("subnets", {}).items():
+                if subnets != exp["subnets"][d]:
+                    problems.append(f"subnets +{d}: ours {subnets} python {exp['subnets'][d]}")
+        elif c["case"] == "collapse":
+            nets = [ipaddress.ip_network(n, strict=False) for n in c["input"]]
+            exp = [str(n) for n in ipaddress.collapse_addresses(nets)]
+            if c["ours"] != exp:
+                problems.append(f"collapse {c['input']}: ours {c['ours']} python {exp}")
+        elif c["case"] == "summarize":
+            first, last = ipaddress.ip_address(c["first"]), ipaddress.ip_address(c["last"])
+            exp = [str(n) for n in ipaddress.summarize_address_range(first, last)]
+            if c["ours"] != exp:
+                problems.append(f"summarize {first}-{last}: ours {c['ours']} python {exp}")
+        if problems:
+            mismatches += 1
+            if len(shown) < 10:
+                shown.append(f'{c.get("address", "")}/{c.get("prefix", "")}: ' + "; ".join(problems))
+    print(f"{cases} cases, {mismatches} mismatches")
+    for s in shown:
+        print(s)
+
+
+main()
