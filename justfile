@@ -41,13 +41,17 @@ peers:
 
 # A guided tour: runs every landed program on loopback and shows what it does
 demo:
-    cargo build -q -p netlab --example tour -p ipmask -p tftp-client -p tftp-server -p udp-impair --example ping
+    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p tftp-client -p tftp-server -p udp-impair --example ping
     @echo "== netlab: the pieces every program shares"
     @target/debug/examples/tour
     @echo; echo "== ipmask (seed 1.2): the seed's example, 192.168.1.1 with mask 255.255.255.0"
     @NO_COLOR=1 target/debug/ipmask 192.168.1.1 255.255.255.0
     @echo; echo "\$ ipmask same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0"
     @target/debug/ipmask same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0
+    @echo; echo "== endian-demo (seed 3.3.2): byte order, and the seed's struct.pack of a read request"
+    @target/debug/endian-demo
+    @echo; echo "\$ endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0"
+    @target/debug/endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0
     @echo; echo "== udp-impair (seed 3.1): UDP may lose datagrams; loopback never does, so the relay does it on purpose"
     @target/debug/examples/ping
     @just _demo-tftp

@@ -1,0 +1,91 @@
+//! `endian-demo` as a user runs it: the tour, pack/unpack/calcsize output, the seed's read request, errors.
+#![allow(clippy::unwrap_used)]
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_endian-demo"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_tour_shows_both_orders() {
+    let out = stdout(&[]);
+    assert!(out.contains(if cfg!(target_endian = "little") {
+        "little endian."
+    } else {
+        "big endian."
+    }));
+    assert!(out.contains("  little endian            44 33 22 11 "), "{out}");
+    assert!(out.contains("  big endian (network)     11 22 33 44 "), "{out}");
+}
+
+#[test]
+fn pack_prints_a_hexdump_and_the_python_literal() {
+    let out = stdout(&["pack", "!H8sb5sb", "1", "test.txt", "0", "octet", "0"]);
+    assert!(out.ends_with("python: b'\\x00\\x01test.txt\\x00octet\\x00'\n"), "{out}");
+    assert!(out.starts_with("00000000  00 01 74 65 73 74 2e 74  78 74 00 6f 63 74 65 74  |..test.txt.octet|"));
+    assert_eq!(stdout(&["pack", "<h", "-5", "--hex"]), "fbff\n");
+    assert_eq!(
+        stdout(&["pack", "<4sB?", "a\\x00b", "0xff", "true", "--hex"]),
+        "61006200ff01\n"
+    );
+}
+
+#[test]
+fn unpack_and_calcsize_print_like_python() {
+    assert_eq!(stdout(&["unpack", "!HH", "00 04 00 01"]), "(4, 1)\n");
+    assert_eq!(
+        stdout(&["unpack", "<d?5s", "000000000000f83f 01 68656c6c6f"]),
+        "(1.5, True, b'hello')\n"
+    );
+    assert_eq!(stdout(&["calcsize", "@ci"]), "8\n");
+    assert_eq!(stdout(&["calcsize", "=ci"]), "5\n");
+}
+
+#[test]
+fn the_seed_read_request_and_its_len_bug() {
+    let out = stdout(&["rrq", "测试.txt"]);
+    assert!(out.contains("RRQ for \"测试.txt\" in octet mode: 19 bytes"), "{out}");
+    assert!(out.contains("len(file) = 6: characters, not bytes"), "{out}");
+    let ascii = stdout(&["rrq", "test.txt"]);
+    assert!(!ascii.contains("len(file)"), "an ASCII name has no such problem");
+}
+
+#[test]
+fn refusals_exit_2_with_struct_error() {
+    for (args, says) in [
+        (
+            &["pack", "<h", "70000"][..],
+            "struct.error: 'h' format requires -32768 <= number <= 32767",
+        ),
+        (
+            &["pack", "<hh", "1"][..],
+            "struct.error: pack expected 2 items for packing (got 1)",
+        ),
+        (&["pack", "<n", "1"][..], "struct.error: bad char in struct format: 'n'"),
+        (
+            &["unpack", "<I", "0102"][..],
+            "struct.error: unpack requires a buffer of 4 bytes",
+        ),
+        (&["pack", "<i", "twelve"][..], "\"twelve\" is not an integer"),
+        (&["show", "70000", "--type", "u16"][..], "does not fit in u16"),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
