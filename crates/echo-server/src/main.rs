@@ -1,0 +1,122 @@
+//! `echo-server` — seed §3.2.1's echo server as RFC 862 describes it. Try it in two terminals:
+//!
+//! ```text
+//! cargo run -p echo-server -- --port 8080                  # terminal 1
+//! cargo run -p echo-server --bin echo-client -- 127.0.0.1 --count 3    # terminal 2
+//! ```
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use echo_server::tcp::Event;
+use echo_server::{preview, tcp, udp};
+use netlab::SocketBuilder;
+
+const EXAMPLES: &str = "\
+Examples:
+  echo-server                        UDP on 0.0.0.0:8080, like the seed
+  echo-server --tcp --port 7007 -q   TCP, no line per message
+  echo-server --bind :: --port 0     IPv6 and IPv4, any free port (printed first)";
+
+/// An echo server (RFC 862): every UDP datagram, or every byte on a TCP connection, goes back to its sender.
+#[derive(Debug, Parser)]
+#[command(name = "echo-server", version, after_help = EXAMPLES)]
+struct Cli {
+    /// Address to listen on ('' or 0.0.0.0: every IPv4 address; :: for IPv6 and IPv4)
+    #[arg(long, default_value = "0.0.0.0")]
+    bind: String,
+    /// Port (0 picks a free one)
+    #[arg(long, short = 'p', default_value_t = 8080)]
+    port: u16,
+    /// Echo over TCP instead of UDP
+    #[arg(long)]
+    tcp: bool,
+    /// TCP clients at once; more are told the server is busy
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_clients: u64,
+    /// Close a TCP connection after this many seconds without data
+    #[arg(long, default_value_t = 300)]
+    idle: u64,
+    /// No line per message
+    #[arg(long, short = 'q')]
+    quiet: bool,
+}
+
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ip = match netlab::parse_host(&cli.bind) {
+        Ok(ip) => ip,
+        Err(e) => {
+            eprintln!("echo-server: --bind {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let addr = SocketAddr::new(ip, cli.port);
+    let mut builder = SocketBuilder::new();
+    if addr.is_ipv6() {
+        builder = builder.v6_only(false);
+    }
+    let quiet = cli.quiet;
+    let result = if cli.tcp {
+        let listener = match builder.reuse_address(true).listen_tcp(addr, 1024) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("echo-server: {}", netlab::explain_bind_error(addr, &e));
+                return ExitCode::from(1);
+            }
+        };
+        say(&format!(
+            "listening on {} (tcp)",
+            listener.local_addr().map(|a| a.to_string()).unwrap_or_default()
+        ));
+        let on_event: Arc<dyn Fn(Event) + Send + Sync> = Arc::new(move |event| match event {
+            Event::Echoed(peer, bytes) if !quiet => {
+                say(&format!("{peer} {} bytes {}", bytes.len(), preview(&bytes, 40)))
+            }
+            Event::Connected(peer) if !quiet => say(&format!("{peer} connected")),
+            Event::Closed(peer, total) if !quiet => say(&format!("{peer} closed after {total} bytes")),
+            Event::Refused(peer) => say(&format!("{peer} refused: too many clients")),
+            _ => {}
+        });
+        tcp::serve(
+            &listener,
+            cli.max_clients as usize,
+            Duration::from_secs(cli.idle.max(1)),
+            on_event,
+        )
+    } else {
+        let socket = match builder.bind_udp(addr) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("echo-server: {}", netlab::explain_bind_error(addr, &e));
+                return ExitCode::from(1);
+            }
+        };
+        say(&format!(
+            "listening on {} (udp)",
+            socket.local_addr().map(|a| a.to_string()).unwrap_or_default()
+        ));
+        udp::serve(&socket, |peer, bytes| {
+            if !quiet {
+                say(&format!("{peer} {} bytes {}", bytes.len(), preview(bytes, 40)));
+            }
+        })
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("echo-server: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

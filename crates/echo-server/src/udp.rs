@@ -1,0 +1,26 @@
+//! The UDP echo loop: receive a datagram, send the same bytes back to its sender.
+//!
+//! The buffer holds 65,536 bytes, more than the largest UDP payload (65,507 bytes over IPv4), so nothing is ever
+//! cut short — the seed's `recvfrom(1024)` silently drops everything past byte 1024.
+
+use std::io;
+use std::net::{SocketAddr, UdpSocket};
+
+/// Largest UDP payload over IPv4: 65,535 minus 20 (IP header) minus 8 (UDP header).
+pub const MAX_UDP_PAYLOAD: usize = 65_507;
+
+/// Echoes datagrams until the socket fails; `on_message` sees each one (for the log line).
+pub fn serve(socket: &UdpSocket, mut on_message: impl FnMut(SocketAddr, &[u8])) -> io::Result<()> {
+    let mut buf = vec![0u8; 65_536];
+    loop {
+        let (n, from) = match socket.recv_from(&mut buf) {
+            Ok(got) => got,
+            // An ICMP error from an earlier reply, or a signal: nothing is wrong with the server.
+            Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::Interrupted) => continue,
+            Err(e) => return Err(e),
+        };
+        // A client that has gone away makes the send fail; the next client must still be served.
+        let _ = socket.send_to(&buf[..n], from);
+        on_message(from, &buf[..n]);
+    }
+}
