@@ -470,24 +470,37 @@ fn upload<'o>(
     let result = if req.mode == Mode::Netascii {
         let mut text = NetasciiWriter::new(&mut writer);
         transfer::receive(&mut ch, &mut text, &negotiated, start, config.max_size)
-            .and_then(|stats| text.finish().map(|_| stats).map_err(TransferError::File))
+            .and_then(|last| text.finish().map(|_| last).map_err(TransferError::File))
     } else {
         transfer::receive(&mut ch, &mut writer, &negotiated, start, config.max_size)
     };
-    let stats = result.map_err(|e| SessionError::Transfer(e, ch.stats.bytes))?;
-    writer
-        .flush()
-        .map_err(|e| SessionError::Transfer(TransferError::File(e), stats.bytes))?;
+    let last = result.map_err(|e| SessionError::Transfer(e, ch.stats.bytes))?;
+    let bytes = last.stats.bytes;
+    // Make the file safe before the final ACK: a client that sees it may count on the file being there. If
+    // this fails, the client gets an ERROR instead and knows the upload did not land.
+    let flushed = writer.flush();
     drop(writer);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = partial
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    let saved = flushed.and_then(|()| {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            partial
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        partial.persist(&path).map(|_| ()).map_err(|e| e.error)
+    });
+    if let Err(e) = saved {
+        let code = if e.kind() == io::ErrorKind::StorageFull {
+            ErrorCode::DiskFull
+        } else {
+            ErrorCode::NotDefined
+        };
+        ch.send_error(code, &format!("cannot save the file: {e}"));
+        return Err(SessionError::Transfer(TransferError::File(e), bytes));
     }
-    partial
-        .persist(&path)
-        .map_err(|e| SessionError::Transfer(TransferError::File(e.error), stats.bytes))?;
+    let stats = last
+        .acknowledge(&mut ch)
+        .map_err(|e| SessionError::Transfer(e.into(), bytes))?;
     Ok((stats.bytes, (ch, stats)))
 }

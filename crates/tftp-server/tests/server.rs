@@ -121,10 +121,10 @@ fn peer_code(result: Result<impl std::fmt::Debug, TransferError>) -> ErrorCode {
     }
 }
 
-/// Uploads are renamed into place before the server's final log line; wait for that line.
-fn wait_saved(server: &Running, name: &str) -> Vec<u8> {
-    server.wait_for_log(&format!("put {name:?}"));
-    std::fs::read(server.path(name)).unwrap()
+/// The server renames an upload into place before it sends the final ACK, so once the client's upload has
+/// returned, the file is there: read it at once, no waiting.
+fn saved(server: &Running, name: &str) -> Vec<u8> {
+    std::fs::read(server.path(name)).unwrap_or_else(|e| panic!("{name} is not in place when the upload returns: {e}"))
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn every_edge_size_both_ways_with_and_without_options() {
             let name = format!("f{len}-{i}.bin");
             let data = bytes(len, i as u8);
             put(server.addr, &name, &data, *options, Mode::Octet).unwrap();
-            assert!(wait_saved(&server, &name) == data, "put {name}");
+            assert!(saved(&server, &name) == data, "put {name}");
             assert!(
                 get(server.addr, &name, *options, Mode::Octet).unwrap() == data,
                 "get {name}"
@@ -182,7 +182,7 @@ fn netascii_both_ways() {
     {
         let name = format!("t{i}.txt");
         put(server.addr, &name, &text, *options, Mode::Netascii).unwrap();
-        assert_eq!(wait_saved(&server, &name), text, "stored as local text");
+        assert_eq!(saved(&server, &name), text, "stored as local text");
         assert_eq!(get(server.addr, &name, *options, Mode::Netascii).unwrap(), text);
     }
     // On the wire (octet view of a netascii download is not possible, so check the size the server announces).
@@ -211,7 +211,7 @@ fn thirty_three_mib_rolls_block_numbers_over_both_ways() {
     let server = start(|c| c.create = true);
     let data = bytes(33 << 20, 9);
     put(server.addr, "big.bin", &data, OptionRequest::default(), Mode::Octet).unwrap();
-    assert!(wait_saved(&server, "big.bin") == data);
+    assert!(saved(&server, "big.bin") == data);
     assert!(get(server.addr, "big.bin", OptionRequest::default(), Mode::Octet).unwrap() == data);
 }
 
@@ -406,7 +406,7 @@ fn uploads_respect_writable_create_and_max_size() {
         Mode::Octet,
     )
     .unwrap();
-    assert_eq!(wait_saved(&server, "old.txt"), b"replaced");
+    assert_eq!(saved(&server, "old.txt"), b"replaced");
     // Announced too big (tsize): refused before any data moves.
     let announced = OptionRequest {
         tsize: Some(0),

@@ -180,14 +180,16 @@ pub fn download(
         _ => return Err(unexpected(&mut ch, "read request", reply)),
     };
     ch.negotiated(&negotiated);
-    let stats = if cfg.mode == Mode::Netascii {
+    let last = if cfg.mode == Mode::Netascii {
         let mut text = NetasciiWriter::new(&mut *sink);
-        let stats = transfer::receive(&mut ch, &mut text, &negotiated, start, None)?;
+        let last = transfer::receive(&mut ch, &mut text, &negotiated, start, None)?;
         text.finish().map_err(TransferError::File)?;
-        stats
+        last
     } else {
         transfer::receive(&mut ch, sink, &negotiated, start, None)?
     };
+    // The caller renames its temporary file only after this returns; the server needs no more than the ACK.
+    let stats = last.acknowledge(&mut ch)?;
     Ok(Outcome {
         stats,
         negotiated,

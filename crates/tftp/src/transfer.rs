@@ -588,6 +588,26 @@ fn wait_for_ack_zero(ch: &mut Channel<'_>, oack: &[u8], buf: &mut [u8]) -> Resul
     }
 }
 
+/// The last block has arrived and been written, and its ACK is not sent yet. The receiver first makes the data
+/// safe — flushes it, renames a temporary file into place — and only then acknowledges, so that a sender that
+/// sees the final ACK knows the file is really there; if that step fails, it answers with an ERROR instead.
+#[derive(Debug)]
+#[must_use = "send the final ACK with `acknowledge` (or an ERROR with `Channel::send_error`)"]
+pub struct LastBlock {
+    block: u16,
+    /// Counters for the transfer.
+    pub stats: Stats,
+}
+
+impl LastBlock {
+    /// Sends the final ACK; the transfer is complete.
+    pub fn acknowledge(self, ch: &mut Channel<'_>) -> io::Result<Stats> {
+        ch.send(&ack_bytes(self.block), false)?;
+        ch.observer.progress(self.stats.bytes);
+        Ok(self.stats)
+    }
+}
+
 /// What the receive loop starts from.
 #[derive(Debug, Clone, Copy)]
 pub enum ReceiveStart<'a> {
@@ -598,7 +618,7 @@ pub enum ReceiveStart<'a> {
 }
 
 /// The receive side (download to a client, upload to a server): writes each in-order block to `sink`, ACKs
-/// every `windowsize` blocks and the last one, and stops after the short block. `max_bytes` refuses a transfer
+/// every `windowsize` blocks, and stops after the short block, returning it unacknowledged as a [`LastBlock`]. `max_bytes` refuses a transfer
 /// that grows past it with ERROR 3. A server should then [`dally`].
 // ANCHOR: receive_loop
 pub fn receive(
@@ -607,7 +627,7 @@ pub fn receive(
     opts: &Negotiated,
     start: ReceiveStart<'_>,
     max_bytes: Option<u64>,
-) -> Result<Stats, TransferError> {
+) -> Result<LastBlock, TransferError> {
     let blksize = opts.blksize;
     let window = u64::from(opts.windowsize.max(1));
     let mut buf = vec![0u8; MAX_DATAGRAM];
@@ -671,7 +691,14 @@ pub fn receive(
                     in_window += 1;
                     tries = 0;
                     gap_acked = false;
-                    if last || in_window == window {
+                    if last {
+                        // The final ACK waits: the caller first makes the data safe (see `LastBlock`).
+                        if let Err(e) = sink.flush() {
+                            return Err(file_failed(ch, e));
+                        }
+                        return Ok(LastBlock { block, stats: ch.stats });
+                    }
+                    if in_window == window {
                         last_sent.clear();
                         last_sent.extend_from_slice(&ack_bytes(block));
                         ch.send(&last_sent, false)?;
@@ -679,12 +706,6 @@ pub fn receive(
                         ch.observer.progress(ch.stats.bytes);
                     }
                     deadline = Instant::now() + ch.rexmt;
-                    if last {
-                        if let Err(e) = sink.flush() {
-                            return Err(file_failed(ch, e));
-                        }
-                        return Ok(ch.stats);
-                    }
                 } else if ahead < 0x8000 {
                     // A block from further on: the ones between were lost. ACK the last in-order block once, so
                     // the sender goes on from there without waiting for its timer (RFC 7440 §4).

@@ -163,7 +163,7 @@ fn run_suite(name: &str, count: usize, options: OptionRequest, seed: u64) {
         }));
     }
     in_parallel(jobs);
-    // Uploads are saved before the server's final ACK leaves, so they are all on disk now.
+    // The server saves an upload before it sends the final ACK, so every upload is on disk now.
     for (i, &len) in sizes.iter().enumerate() {
         let stored = std::fs::read(lab.root.path().join(format!("up{i}"))).unwrap();
         assert!(
