@@ -1,0 +1,292 @@
+//! The echo server and client as users run them, on 127.0.0.1 and ::1 with port 0: exact echoes of every size,
+//! 200 TCP clients at once, a silent client that holds up no one, half-close, the client limit, Python peers,
+//! and the errors.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A server process, killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn server(args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_echo-server"))
+        .args(["--port", "0", "-q"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The first line says where it listens; read it with a time limit.
+    let (tx, rx) = mpsc::channel();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(out).lines();
+        if let Some(Ok(line)) = lines.next() {
+            let _ = tx.send(line);
+        }
+        for _ in lines {} // keep draining, so the server never blocks on a full pipe
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("echo-server printed nothing");
+    let addr = first.split_whitespace().nth(2).unwrap().parse().unwrap();
+    Server { child, addr }
+}
+
+fn client(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_echo-client"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn udp_round_trip(server: SocketAddr, payload: &[u8]) -> Vec<u8> {
+    let any = if server.is_ipv4() { "127.0.0.1:0" } else { "[::1]:0" };
+    let s = UdpSocket::bind(any).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.send_to(payload, server).unwrap();
+    let mut buf = vec![0u8; 70_000];
+    let (n, from) = s.recv_from(&mut buf).unwrap();
+    assert_eq!(from, server);
+    buf.truncate(n);
+    buf
+}
+
+#[test]
+fn udp_echoes_every_size_exactly_on_ipv4_and_ipv6() {
+    for bind in ["127.0.0.1", "::1"] {
+        let s = server(&["--bind", bind]);
+        for size in [0usize, 1, 1024, 1025, 65_507] {
+            let payload: Vec<u8> = (0..size).map(|i| (i * 7) as u8).collect();
+            assert!(udp_round_trip(s.addr, &payload) == payload, "{bind}: {size} bytes");
+        }
+    }
+}
+
+#[test]
+fn dual_stack_hears_ipv4_too() {
+    let s = server(&["--bind", "::"]);
+    let v4: SocketAddr = format!("127.0.0.1:{}", s.addr.port()).parse().unwrap();
+    assert_eq!(udp_round_trip(v4, b"over IPv4"), b"over IPv4");
+}
+
+#[test]
+fn two_hundred_tcp_clients_at_once() {
+    let s = server(&["--tcp", "--bind", "127.0.0.1"]);
+    let handles: Vec<_> = (0..200u32)
+        .map(|i| {
+            let addr = s.addr;
+            std::thread::spawn(move || {
+                let mut c = TcpStream::connect(addr).unwrap();
+                c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                let payload = format!("client {i} says {}", "x".repeat(i as usize)).into_bytes();
+                c.write_all(&payload).unwrap();
+                let mut back = vec![0u8; payload.len()];
+                c.read_exact(&mut back).unwrap();
+                back == payload
+            })
+        })
+        .collect();
+    let ok = handles.into_iter().map(|h| h.join().unwrap()).filter(|&ok| ok).count();
+    assert_eq!(ok, 200);
+}
+
+#[test]
+fn a_silent_client_holds_up_no_one_and_half_close_is_answered() {
+    let s = server(&["--tcp", "--bind", "127.0.0.1"]);
+    let _silent = TcpStream::connect(s.addr).unwrap();
+    let mut c = TcpStream::connect(s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    c.write_all(b"still answered").unwrap();
+    // Half-close: no more from us; the server echoes what it has, then closes its side (we read to the end).
+    c.shutdown(Shutdown::Write).unwrap();
+    let mut all = Vec::new();
+    c.read_to_end(&mut all).unwrap();
+    assert_eq!(all, b"still answered");
+}
+
+#[test]
+fn clients_past_the_limit_are_told_politely() {
+    let s = server(&["--tcp", "--bind", "127.0.0.1", "--max-clients", "2"]);
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut c = TcpStream::connect(s.addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        c.write_all(b"x").unwrap();
+        let mut one = [0u8; 1];
+        c.read_exact(&mut one).unwrap(); // served: the server counts it now
+        held.push(c);
+    }
+    let mut third = TcpStream::connect(s.addr).unwrap();
+    third.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut answer = String::new();
+    third.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "echo-server: busy (2 clients), try again later\n");
+}
+
+#[test]
+fn echo_client_pings_and_summarises() {
+    let s = server(&["--bind", "127.0.0.1"]);
+    let port = s.addr.port().to_string();
+    let out = client(&[
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--count",
+        "5",
+        "--interval",
+        "0",
+        "--size",
+        "100",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("100 bytes from 127.0.0.1:"))
+            .count(),
+        5,
+        "{text}"
+    );
+    assert!(text.contains("5 sent, 5 received, 0 corrupted, 0.0% loss"), "{text}");
+    assert!(text.contains("rtt min/avg/max/stddev = "), "{text}");
+    let tcp = server(&["--tcp", "--bind", "::1"]);
+    let out = client(&[
+        "::1",
+        "--tcp",
+        "--port",
+        &tcp.addr.port().to_string(),
+        "-c",
+        "3",
+        "-i",
+        "0",
+        "-q",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("3 sent, 3 received"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn echo_client_exits_1_when_every_probe_is_lost() {
+    // Nobody listens on this port: every probe is lost.
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let out = client(&["127.0.0.1", "--port", &port, "-c", "2", "-i", "0", "--timeout", "100"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 sent, 0 received, 0 corrupted, 100.0% loss"));
+}
+
+#[test]
+fn load_mode_counts_packets_per_second() {
+    let s = server(&["--bind", "127.0.0.1"]);
+    let port = s.addr.port().to_string();
+    let out = client(&[
+        "127.0.0.1",
+        "--port",
+        &port,
+        "--window",
+        "16",
+        "--count",
+        "2000",
+        "--size",
+        "64",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("16 in flight: 2000 replies in "), "{text}");
+    assert!(text.trim_end().ends_with("packets/s"), "{text}");
+}
+
+#[test]
+fn errors_are_one_line_with_the_documented_exit_code() {
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_echo-server"))
+        .args(["--bind", "127.0.0.1", "--port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another program is using that port"));
+    let out = Command::new(env!("CARGO_BIN_EXE_echo-server"))
+        .args(["--bind", "1.2.3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = client(&["no-such-host.invalid", "-c", "1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    assert_eq!(client(&["127.0.0.1", "--count", "0"]).status.code(), Some(2));
+}
+
+const PYTHON_CLIENT: &str = "
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+msg = '测试消息 from Python'.encode('utf-8') * 100
+s.sendto(msg, ('127.0.0.1', int(sys.argv[1])))
+data, _ = s.recvfrom(65536)
+print('same' if data == msg else 'different', len(data))
+";
+
+const PYTHON_SERVER: &str = "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', 0))
+print(s.getsockname()[1], flush=True)
+s.settimeout(10)
+for _ in range(3):
+    data, addr = s.recvfrom(65536)
+    s.sendto(data, addr)
+";
+
+#[test]
+fn python_peers_as_client_and_as_server() {
+    let s = server(&["--bind", "127.0.0.1"]);
+    let out = Command::new("python3")
+        .args(["-c", PYTHON_CLIENT, &s.addr.port().to_string()])
+        .output()
+        .expect("python3");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "same 2400");
+
+    let mut py = Command::new("python3")
+        .args(["-c", PYTHON_SERVER])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    BufReader::new(py.stdout.take().unwrap()).read_line(&mut port).unwrap();
+    let out = client(&[
+        "127.0.0.1",
+        "--port",
+        port.trim(),
+        "-c",
+        "3",
+        "-i",
+        "0",
+        "--size",
+        "2000",
+    ]);
+    let _ = py.wait();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("3 sent, 3 received, 0 corrupted"),
+        "{out:?}"
+    );
+}
