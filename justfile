@@ -41,7 +41,7 @@ peers:
 
 # A guided tour: runs every landed program on loopback and shows what it does
 demo:
-    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p tftp-client -p tftp-server -p udp-impair --example ping
+    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p tftp-client -p tftp-server -p udp-impair --example ping
     @echo "== netlab: the pieces every program shares"
     @target/debug/examples/tour
     @echo; echo "== ipmask (seed 1.2): the seed's example, 192.168.1.1 with mask 255.255.255.0"
@@ -52,6 +52,7 @@ demo:
     @target/debug/endian-demo
     @echo; echo "\$ endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0"
     @target/debug/endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0
+    @just _demo-echo
     @echo; echo "== udp-impair (seed 3.1): UDP may lose datagrams; loopback never does, so the relay does it on purpose"
     @target/debug/examples/ping
     @just _demo-tftp
@@ -59,6 +60,22 @@ demo:
 # Run the lab TFTP server on port 6969 over demo/tftp-root (read-only)
 tftp-server *ARGS:
     cargo run -q -p tftp-server -- --root demo/tftp-root --port 6969 {{ARGS}}
+
+# The echo step of the demo: echo-server and echo-client on loopback (seed 3.2.1)
+_demo-echo:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    bin="$PWD/target/debug"
+    coproc SERVER { exec "$bin/echo-server" --bind 127.0.0.1 --port 0; }
+    trap 'kill $SERVER_PID 2>/dev/null' EXIT
+    read -r first <&"${SERVER[0]}"
+    port=${first#listening on 127.0.0.1:}; port=${port%% *}
+    echo
+    echo "== echo-server and echo-client (seed 3.2.1): $first"
+    echo "\$ echo-client 127.0.0.1 --port $port --count 3 --interval 100 --size 2000"
+    "$bin/echo-client" 127.0.0.1 --port "$port" --count 3 --interval 100 --size 2000
+    echo "server log (2000-byte datagrams come back whole; the seed's recvfrom(1024) would cut them):"
+    while read -r -t 1 line <&"${SERVER[0]}"; do echo "  $line"; done
 
 # The TFTP step of the demo: our server and client on loopback (seed 3.3)
 _demo-tftp:
@@ -87,7 +104,8 @@ _demo-tftp:
 
 # Side-by-side benchmarks against peers, printed as ratios from one run (peers: `just peers`)
 bench:
-    cargo build --release -q -p labbench -p tftp-client -p tftp-server
+    cargo build --release -q -p labbench -p tftp-client -p tftp-server -p echo-server
+    target/release/labbench echo
     target/release/labbench tftp-client
     target/release/labbench tftp-server
 

@@ -36,6 +36,18 @@ enum Bench {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// echo-client load mode against echo-server, a minimal C echo server and a Python one: packets per second
+    Echo {
+        /// Datagrams per run
+        #[arg(long, default_value_t = 200_000)]
+        count: u64,
+        /// Datagrams in flight
+        #[arg(long, default_value_t = 32)]
+        window: u64,
+        /// Alternating rounds
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// curl against tftp-server and tftpd-hpa; then tftp-client -> tftp-server with big windows beside the
     /// loopback ceiling
     TftpServer {
@@ -59,6 +71,7 @@ fn main() -> Result<()> {
             window_mib,
             rounds,
         } => tftp_server(size_mib, window_mib, rounds),
+        Bench::Echo { count, window, rounds } => echo(count, window, rounds),
     }
 }
 
@@ -360,5 +373,143 @@ fn tftp_server(size_mib: u64, window_mib: u64, rounds: usize) -> Result<()> {
         ours_rate * 100.0 / ceiling,
         null_rate * 100.0 / ceiling
     );
+    Ok(())
+}
+
+/// The smallest UDP echo server in C: the floor for what an echo server can do per datagram.
+const C_ECHO: &str = r#"
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <sys/socket.h>
+int main(void) {
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(s, (struct sockaddr *)&a, sizeof a) != 0) return 1;
+    socklen_t len = sizeof a;
+    getsockname(s, (struct sockaddr *)&a, &len);
+    printf("listening on 127.0.0.1:%d\n", ntohs(a.sin_port));
+    fflush(stdout);
+    char buf[65536];
+    for (;;) {
+        struct sockaddr_in from;
+        socklen_t flen = sizeof from;
+        ssize_t n = recvfrom(s, buf, sizeof buf, 0, (struct sockaddr *)&from, &flen);
+        if (n >= 0) sendto(s, buf, (size_t)n, 0, (struct sockaddr *)&from, flen);
+    }
+}
+"#;
+
+/// The seed's echo server in Python, without the print (which would dominate).
+const PY_ECHO: &str = "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', 0))
+print('listening on 127.0.0.1:%d' % s.getsockname()[1], flush=True)
+while True:
+    msg, src = s.recvfrom(65536)
+    s.sendto(msg, src)
+";
+
+/// A child process that prints `listening on ADDR:PORT` first; killed when dropped.
+struct Listening {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn listening(program: &str, args: &[&str]) -> Result<Listening> {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {program}"))?;
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        BufReader::new(out).read_line(&mut first)?;
+    }
+    let port = first
+        .split_whitespace()
+        .nth(2)
+        .and_then(|a| a.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .with_context(|| format!("{program} printed {first:?}"))?;
+    Ok(Listening { child, port })
+}
+
+fn echo(count: u64, window: u64, rounds: usize) -> Result<()> {
+    let client = sibling("echo-client")?;
+    let ours = sibling("echo-server")?;
+    require("cc", "gcc")?;
+    require("python3", "python3")?;
+    let work = tempfile::tempdir()?;
+    let c_source = work.path().join("echo.c");
+    std::fs::write(&c_source, C_ECHO)?;
+    let c_binary = work.path().join("echo-c");
+    let built = std::process::Command::new("cc")
+        .arg("-O2")
+        .arg("-o")
+        .arg(&c_binary)
+        .arg(&c_source)
+        .status()?;
+    if !built.success() {
+        bail!("cannot compile the C echo server");
+    }
+    let servers = [
+        (
+            "echo-server",
+            listening(
+                &ours.display().to_string(),
+                &["--bind", "127.0.0.1", "--port", "0", "-q"],
+            )?,
+        ),
+        ("C", listening(&c_binary.display().to_string(), &[])?),
+        ("Python", listening("python3", &["-c", PY_ECHO])?),
+    ];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); servers.len()];
+    for _ in 0..rounds {
+        for (i, (_, server)) in servers.iter().enumerate() {
+            let out = std::process::Command::new(&client)
+                .args(["127.0.0.1", "--port", &server.port.to_string(), "--size", "64"])
+                .args([
+                    "--window",
+                    &window.to_string(),
+                    "--count",
+                    &count.to_string(),
+                    "--timeout",
+                    "200",
+                ])
+                .output()?;
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let pps: f64 = text
+                .split(", ")
+                .last()
+                .and_then(|t| t.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .with_context(|| format!("unexpected echo-client output: {text:?}"))?;
+            rates[i].push(pps);
+        }
+    }
+    println!(
+        "== echo: {count} datagrams of 64 B, {window} in flight, echo-client load mode, median of {rounds} alternating rounds"
+    );
+    let median = |v: &[f64]| {
+        let mut s = v.to_vec();
+        s.sort_by(|a, b| a.total_cmp(b));
+        s[s.len() / 2]
+    };
+    let c_rate = median(&rates[1]);
+    for ((name, _), r) in servers.iter().zip(&rates) {
+        let m = median(r);
+        println!("{name:<12} {m:>10.0} packets/s   {:.2}× the C server", m / c_rate);
+    }
     Ok(())
 }
