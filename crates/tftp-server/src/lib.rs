@@ -18,6 +18,7 @@
 
 pub mod paths;
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
@@ -89,6 +90,8 @@ pub struct Server {
     socket: UdpSocket,
     config: Arc<Config>,
     active: Arc<AtomicUsize>,
+    /// Clients with a transfer under way, so a repeated request does not start a second one.
+    clients: Arc<Mutex<HashSet<SocketAddr>>>,
     log: LogSink,
     stop: Arc<AtomicBool>,
 }
@@ -144,6 +147,7 @@ impl Server {
             socket,
             config: Arc::new(config),
             active: Arc::new(AtomicUsize::new(0)),
+            clients: Arc::new(Mutex::new(HashSet::new())),
             log,
             stop,
         })
@@ -208,6 +212,11 @@ impl Server {
             if self.config.verbose {
                 log(&self.log, &format!("{client} -> {}", describe(&buf[..n])));
             }
+            // A repeated request from a client whose transfer is under way: its first reply was lost or slow,
+            // and that transfer will resend it. A second transfer would only compete with the first.
+            if self.clients.lock().map(|c| c.contains(&client)).unwrap_or(false) {
+                continue;
+            }
             if self.active.load(Ordering::SeqCst) >= self.config.max_sessions {
                 let _ = self.socket.send_to(
                     &error_bytes(ErrorCode::NotDefined, "server busy, try again later"),
@@ -215,25 +224,59 @@ impl Server {
                 );
                 continue;
             }
-            self.active.fetch_add(1, Ordering::SeqCst);
-            let (config, active, sink) = (
-                Arc::clone(&self.config),
-                Arc::clone(&self.active),
-                Arc::clone(&self.log),
-            );
+            let slot = Slot::take(&self.active, &self.clients, client);
+            let (config, sink) = (Arc::clone(&self.config), Arc::clone(&self.log));
             let spawned = std::thread::Builder::new()
                 .name(format!("tftp {client}"))
                 .spawn(move || {
-                    session(&config, &request.0, request.1, client, local_ip, &active, &sink);
+                    session(&config, &request.0, request.1, client, local_ip, slot, &sink);
                 });
             if spawned.is_err() {
-                self.active.fetch_sub(1, Ordering::SeqCst);
                 let _ = self.socket.send_to(
                     &error_bytes(ErrorCode::NotDefined, "server busy, try again later"),
                     client,
                 );
             }
         }
+    }
+}
+
+/// A transfer's place among the server's sessions: counted in `active`, its client in `clients`. Released
+/// once, by [`Slot::release`] or when dropped (a panicking session still frees its place).
+struct Slot {
+    active: Arc<AtomicUsize>,
+    clients: Arc<Mutex<HashSet<SocketAddr>>>,
+    client: SocketAddr,
+    held: bool,
+}
+
+impl Slot {
+    fn take(active: &Arc<AtomicUsize>, clients: &Arc<Mutex<HashSet<SocketAddr>>>, client: SocketAddr) -> Slot {
+        active.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut c) = clients.lock() {
+            c.insert(client);
+        }
+        Slot {
+            active: Arc::clone(active),
+            clients: Arc::clone(clients),
+            client,
+            held: true,
+        }
+    }
+
+    fn release(&mut self) {
+        if std::mem::take(&mut self.held) {
+            self.active.fetch_sub(1, Ordering::SeqCst);
+            if let Ok(mut c) = self.clients.lock() {
+                c.remove(&self.client);
+            }
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 
@@ -266,11 +309,11 @@ fn session(
     write: bool,
     client: SocketAddr,
     local_ip: IpAddr,
-    active: &AtomicUsize,
+    mut slot: Slot,
     sink: &LogSink,
 ) {
     let started = Instant::now();
-    let busy = active.load(Ordering::SeqCst);
+    let busy = slot.active.load(Ordering::SeqCst);
     let verb = if write { "put" } else { "get" };
     let head = format!("{client} {verb} {:?} {}", req.filename, req.mode);
     // The transfer's own socket: a new port is the server's TID for this client.
@@ -278,7 +321,6 @@ fn session(
         Ok(s) => s,
         Err(e) => {
             log(sink, &format!("{head}: failed: cannot open a transfer socket: {e}"));
-            active.fetch_sub(1, Ordering::SeqCst);
             return;
         }
     };
@@ -298,8 +340,9 @@ fn session(
         Err(SessionError::Transfer(e, bytes)) => format!("{head}: failed after {bytes} bytes in {secs:.3} s: {e}"),
     };
     log(sink, &line);
-    // The transfer is over: free its slot. An upload then lingers in case our final ACK was lost.
-    active.fetch_sub(1, Ordering::SeqCst);
+    // The transfer is over: free its slot (the client may start another from the same port). An upload then
+    // lingers in case our final ACK was lost.
+    slot.release();
     if let Ok((_, Some((mut ch, stats)))) = result {
         let _ = transfer::dally(&mut ch, &stats);
     }

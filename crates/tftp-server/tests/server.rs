@@ -603,3 +603,26 @@ fn ipv6_dual_stack_server() {
     stopper.stop();
     thread.join().unwrap();
 }
+
+#[test]
+fn a_repeated_request_does_not_start_a_second_transfer() {
+    let server = start(|_| {});
+    std::fs::write(server.path("f"), bytes(2000, 9)).unwrap();
+    let s = raw();
+    // The same request three times, as a client whose first reply is slow would send it.
+    for _ in 0..3 {
+        s.send_to(b"\x00\x01f\x00octet\x00", server.addr).unwrap();
+    }
+    let mut tids = std::collections::HashSet::new();
+    while let Some((p, from)) = recv(&s) {
+        if p[..4] == [0, 3, 0, 1] {
+            tids.insert(from);
+        }
+    }
+    assert_eq!(tids.len(), 1, "one transfer, from one port: {tids:?}");
+    let line = server.wait_for_log("get \"f\"");
+    assert!(line.contains("timed out"), "we never ACKed: {line}");
+    // Once that transfer is over, the same client may ask again.
+    s.send_to(b"\x00\x01f\x00octet\x00", server.addr).unwrap();
+    assert_eq!(&recv(&s).unwrap().0[..4], &[0, 3, 0, 1]);
+}
