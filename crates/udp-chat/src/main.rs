@@ -1,0 +1,175 @@
+//! `udp-chat` — the seed's two-way chat. Try it in two terminals:
+//!
+//! ```text
+//! cargo run -p udp-chat -- --port 8080 127.0.0.1 8081      # terminal 1
+//! cargo run -p udp-chat -- --port 8081 127.0.0.1 8080      # terminal 2
+//! ```
+//!
+//! Type a line and press Enter to send it; `/quit` or Ctrl-D ends the chat.
+
+use std::io::{self, BufRead, Write};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use netlab::{Encoding, SocketBuilder};
+
+const EXAMPLES: &str = "\
+Examples:
+  udp-chat                                 asks for the peer, like the seed (target ip, then target port)
+  udp-chat --port 8081 127.0.0.1 8080      talk to a chat on port 8080 of this machine
+  udp-chat --encoding gbk 192.0.2.7 8080   talk to a tool that sends GBK";
+
+/// Two-way UDP chat in the seed's line format: `host:port <ctime>\t<text>` for every message received.
+#[derive(Debug, Parser)]
+#[command(name = "udp-chat", version, after_help = EXAMPLES)]
+struct Cli {
+    /// The peer's address; asked for when missing
+    peer_host: Option<String>,
+    /// The peer's port; asked for when missing
+    peer_port: Option<u16>,
+    /// Address to listen on (default: every address, IPv6 and IPv4; 0.0.0.0: every IPv4 address)
+    #[arg(long, default_value = "")]
+    bind: String,
+    /// Port to listen on (0 picks a free one; the first line printed says which)
+    #[arg(long, short = 'p', default_value_t = 8080)]
+    port: u16,
+    /// Text encoding for both directions: utf-8 or gbk (gb2312, cp936)
+    #[arg(long, default_value = "utf-8", value_parser = clap::value_parser!(Encoding))]
+    encoding: Encoding,
+}
+
+/// Asks a question on stdout and reads the answer; `None` at end of input.
+fn ask(prompt: &str, input: &mut dyn BufRead) -> Option<String> {
+    print!("{prompt}");
+    let _ = io::stdout().flush();
+    let mut line = String::new();
+    match input.read_line(&mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(line.trim().to_string()),
+    }
+}
+
+/// Binds the chat's socket. With no `--bind`, `[::]` with dual stack, so the peer may be IPv4 or IPv6; where
+/// IPv6 is missing, `0.0.0.0`.
+fn bind(bind: &str, port: u16) -> Result<std::net::UdpSocket, (String, u8)> {
+    if bind.is_empty() {
+        let dual = SocketAddr::new(std::net::Ipv6Addr::UNSPECIFIED.into(), port);
+        if let Ok(s) = SocketBuilder::new().v6_only(false).bind_udp(dual) {
+            return Ok(s);
+        }
+        let v4 = SocketAddr::new(std::net::Ipv4Addr::UNSPECIFIED.into(), port);
+        return SocketBuilder::new()
+            .bind_udp(v4)
+            .map_err(|e| (netlab::explain_bind_error(v4, &e), 1));
+    }
+    let ip = netlab::parse_host(bind).map_err(|e| (format!("--bind {e}"), 2))?;
+    let local = SocketAddr::new(ip, port);
+    let builder = if local.is_ipv6() {
+        SocketBuilder::new().v6_only(false)
+    } else {
+        SocketBuilder::new()
+    };
+    builder
+        .bind_udp(local)
+        .map_err(|e| (netlab::explain_bind_error(local, &e), 1))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Like the seed: bind first, then ask whom to talk to.
+    let socket = match bind(&cli.bind, cli.port) {
+        Ok(s) => s,
+        Err((message, code)) => {
+            eprintln!("udp-chat: {message}");
+            return ExitCode::from(code);
+        }
+    };
+    let bound = socket.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    println!("udp-chat on {bound} ({}); type /quit or Ctrl-D to leave", cli.encoding);
+    let _ = io::stdout().flush();
+    let stdin = io::stdin();
+    let mut input = stdin.lock();
+    let (host, port) = match (cli.peer_host, cli.peer_port) {
+        (Some(h), Some(p)) => (h, p),
+        (host, _) => {
+            let host = match host.or_else(|| ask("target ip:", &mut input)) {
+                Some(h) => h,
+                None => return ExitCode::SUCCESS,
+            };
+            let port = loop {
+                match ask("target port:", &mut input).map(|p| p.parse::<u16>()) {
+                    Some(Ok(p)) => break p,
+                    Some(Err(_)) => eprintln!("a port is a number from 0 to 65535"),
+                    None => return ExitCode::SUCCESS,
+                }
+            };
+            (host, port)
+        }
+    };
+    let peer = match netlab::parse_host(&host) {
+        Ok(ip) => SocketAddr::new(ip, port),
+        Err(e) => {
+            eprintln!("udp-chat: {e}");
+            return ExitCode::from(if matches!(e.kind, netlab::addr::AddrErrorKind::Unresolved(_)) {
+                1
+            } else {
+                2
+            });
+        }
+    };
+    // A dual-stack socket reaches an IPv4 peer at its IPv4-mapped address.
+    let peer = match (peer, socket.local_addr()) {
+        (SocketAddr::V4(v4), Ok(SocketAddr::V6(_))) => SocketAddr::new(v4.ip().to_ipv6_mapped().into(), v4.port()),
+        _ => peer,
+    };
+    println!("talking to {host}:{port}");
+    let _ = io::stdout().flush();
+    let _ = ctrlc::set_handler(|| {
+        let _ = io::stdout().flush();
+        std::process::exit(0);
+    });
+    let receiver = match socket.try_clone() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("udp-chat: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let encoding = cli.encoding;
+    std::thread::spawn(move || {
+        let stdout = io::stdout();
+        let _ = udp_chat::receive_loop(&receiver, encoding, &mut stdout.lock());
+    });
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match input.read_line(&mut line) {
+            Ok(0) | Err(_) => break, // end of input: leave quietly
+            Ok(_) => {}
+        }
+        let text = line.trim_end_matches(['\n', '\r']);
+        if text == "/quit" {
+            break;
+        }
+        let bytes = match encoding.encode(text) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("not sent: {e}");
+                continue;
+            }
+        };
+        if bytes.len() > 65_507 {
+            eprintln!(
+                "not sent: {} bytes is more than a UDP datagram holds (65507)",
+                bytes.len()
+            );
+            continue;
+        }
+        if let Err(e) = socket.send_to(&bytes, peer) {
+            eprintln!("not sent: {e}");
+        }
+    }
+    let _ = io::stdout().flush();
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,187 @@
+//! Two chats talking over loopback through pipes, GBK on the wire, a Python peer, long and undecodable messages.
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::UdpSocket;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+/// A running chat: its stdin to type into, its stdout lines through a channel, the port it bound.
+struct Chat {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    lines: Receiver<String>,
+    port: u16,
+}
+
+impl Chat {
+    /// Starts a chat on 127.0.0.1, port 0; `args` may name the peer or not (then it asks).
+    fn start(args: &[&str]) -> Chat {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_udp-chat"))
+            .args(["--bind", "127.0.0.1", "--port", "0"])
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, lines) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let stdin = child.stdin.take();
+        let mut chat = Chat {
+            child,
+            stdin,
+            lines,
+            port: 0,
+        };
+        let first = chat.next();
+        assert!(first.starts_with("udp-chat on 127.0.0.1:"), "{first}");
+        chat.port = first
+            .split_whitespace()
+            .nth(2)
+            .unwrap()
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        chat
+    }
+
+    fn next(&self) -> String {
+        self.lines
+            .recv_timeout(Duration::from_secs(10))
+            .expect("no line from udp-chat within 10 s")
+    }
+
+    /// The next received message: (sender, text), after checking the seed's line shape.
+    fn message(&self) -> (String, String) {
+        loop {
+            let line = self.next();
+            if let Some((head, text)) = line.split_once('\t') {
+                let (from, stamp) = head.split_once(' ').unwrap_or((head, ""));
+                let fields: Vec<&str> = stamp.split_whitespace().collect();
+                assert_eq!(fields.len(), 5, "ctime has five fields: {stamp:?} in {line:?}");
+                assert_eq!(fields[3].matches(':').count(), 2, "hh:mm:ss in {line:?}");
+                return (from.to_string(), text.to_string());
+            }
+        }
+    }
+
+    fn say(&mut self, text: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        writeln!(stdin, "{text}").unwrap();
+        stdin.flush().unwrap();
+    }
+
+    /// Closes stdin (Ctrl-D) and waits for the chat to end.
+    fn finish(mut self) -> std::process::ExitStatus {
+        drop(self.stdin.take());
+        self.child.wait().unwrap()
+    }
+}
+
+#[test]
+fn two_chats_talk_both_ways_in_the_seed_format() {
+    // a asks for its peer, as in the seed; b is given a's address on the command line.
+    let mut a = Chat::start(&[]);
+    let mut b = Chat::start(&["127.0.0.1", &a.port.to_string()]);
+    a.say("127.0.0.1");
+    a.say(&b.port.to_string());
+    assert!(
+        a.next().contains("talking to 127.0.0.1:"),
+        "the prompts, then who a talks to"
+    );
+    b.say("hello from b");
+    assert_eq!(
+        a.message(),
+        (format!("127.0.0.1:{}", b.port), "hello from b".to_string())
+    );
+    a.say("你好, b");
+    assert_eq!(b.message(), (format!("127.0.0.1:{}", a.port), "你好, b".to_string()));
+    a.say("/quit");
+    assert!(a.finish().success());
+    assert!(b.finish().success(), "end of input ends the chat cleanly");
+}
+
+#[test]
+fn gbk_on_the_wire() {
+    let raw = UdpSocket::bind("127.0.0.1:0").unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let raw_port = raw.local_addr().unwrap().port().to_string();
+    let mut chat = Chat::start(&["--encoding", "gbk", "127.0.0.1", &raw_port]);
+    chat.say("测试消息");
+    let mut buf = [0u8; 64];
+    let (n, from) = raw.recv_from(&mut buf).unwrap();
+    assert_eq!(
+        &buf[..n],
+        &[0xb2, 0xe2, 0xca, 0xd4, 0xcf, 0xfb, 0xcf, 0xa2],
+        "GBK bytes, two per character"
+    );
+    raw.send_to(&buf[..n], from).unwrap();
+    assert_eq!(chat.message().1, "测试消息", "and GBK back to the same text");
+    chat.finish();
+}
+
+#[test]
+fn long_and_undecodable_messages() {
+    let raw = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let raw_port = raw.local_addr().unwrap().port().to_string();
+    let mut chat = Chat::start(&["127.0.0.1", &raw_port]);
+    let to = format!("127.0.0.1:{}", chat.port);
+    let long = "x".repeat(65_507);
+    raw.send_to(long.as_bytes(), &to).unwrap();
+    assert_eq!(
+        chat.message().1.len(),
+        65_507,
+        "the seed's recvfrom(1024) would cut it to 1024"
+    );
+    raw.send_to(b"caf\xe9 \xff", &to).unwrap();
+    assert_eq!(chat.message().1, "caf\\xe9 \\xff", "shown, not a crash");
+    raw.send_to(b"still here", &to).unwrap();
+    assert_eq!(chat.message().1, "still here");
+    chat.say("/quit");
+    assert!(chat.finish().success());
+}
+
+const PYTHON_PEER: &str = "
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(10)
+s.sendto('你好 from Python'.encode(), ('127.0.0.1', int(sys.argv[1])))
+msg, addr = s.recvfrom(65536)
+print(msg.decode())
+";
+
+#[test]
+fn a_python_peer_in_the_seed_style() {
+    // The chat's peer is the Python socket, which we learn from its first message.
+    let mut chat = Chat::start(&[]);
+    let mut python = Command::new("python3")
+        .args(["-c", PYTHON_PEER, &chat.port.to_string()])
+        .stdout(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("python3");
+    let (from, text) = chat.message();
+    assert_eq!(text, "你好 from Python");
+    let (host, port) = from.rsplit_once(':').unwrap();
+    chat.say(host);
+    chat.say(port);
+    let _ = chat.next(); // "talking to ..."
+    chat.say("hello, Python");
+    let mut reply = String::new();
+    BufReader::new(python.stdout.take().unwrap())
+        .read_line(&mut reply)
+        .unwrap();
+    assert_eq!(reply.trim(), "hello, Python");
+    let _ = python.wait();
+    chat.finish();
+}
