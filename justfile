@@ -41,7 +41,7 @@ peers:
 
 # A guided tour: runs every landed program on loopback and shows what it does
 demo:
-    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p tftp-client -p tftp-server -p udp-impair --example ping
+    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p udp-chat -p tftp-client -p tftp-server -p udp-impair --example ping
     @echo "== netlab: the pieces every program shares"
     @target/debug/examples/tour
     @echo; echo "== ipmask (seed 1.2): the seed's example, 192.168.1.1 with mask 255.255.255.0"
@@ -53,6 +53,7 @@ demo:
     @echo; echo "\$ endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0"
     @target/debug/endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0
     @just _demo-echo
+    @just _demo-chat
     @echo; echo "== udp-impair (seed 3.1): UDP may lose datagrams; loopback never does, so the relay does it on purpose"
     @target/debug/examples/ping
     @just _demo-tftp
@@ -76,6 +77,17 @@ _demo-echo:
     "$bin/echo-client" 127.0.0.1 --port "$port" --count 3 --interval 100 --size 2000
     echo "server log (2000-byte datagrams come back whole; the seed's recvfrom(1024) would cut them):"
     while read -r -t 1 line <&"${SERVER[0]}"; do echo "  $line"; done
+
+# The chat step of the demo: two udp-chat processes on fixed high loopback ports, scripted (seed 3.2.1)
+_demo-chat:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    bin="$PWD/target/debug"
+    echo
+    echo "== udp-chat (seed 3.2.1): chat A on 127.0.0.1:18080 and chat B on 127.0.0.1:18081, typing from scripts"
+    { sleep 0.3; printf '你好, A!\n'; sleep 0.6; } | "$bin/udp-chat" --bind 127.0.0.1 --port 18081 127.0.0.1 18080 | sed 's/^/  [B] /' &
+    { sleep 0.5; printf 'hello from A\n'; sleep 0.6; } | "$bin/udp-chat" --bind 127.0.0.1 --port 18080 127.0.0.1 18081 | sed 's/^/  [A] /'
+    wait
 
 # The TFTP step of the demo: our server and client on loopback (seed 3.3)
 _demo-tftp:

@@ -138,8 +138,9 @@ fn main() -> ExitCode {
     };
     let encoding = cli.encoding;
     std::thread::spawn(move || {
-        let stdout = io::stdout();
-        let _ = udp_chat::receive_loop(&receiver, encoding, &mut stdout.lock());
+        // `Stdout`, not a held `StdoutLock`: the lock is taken per line, so the main thread can still print
+        // and flush (holding it here would block the program's exit).
+        let _ = udp_chat::receive_loop(&receiver, encoding, &mut io::stdout());
     });
     let mut line = String::new();
     loop {

@@ -151,37 +151,64 @@ fn long_and_undecodable_messages() {
     assert!(chat.finish().success());
 }
 
+/// The seed's chat, reduced to one exchange: bind, then receive a message and answer its sender.
 const PYTHON_PEER: &str = "
-import socket, sys
+import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('127.0.0.1', 0))
+print(s.getsockname()[1], flush=True)
 s.settimeout(10)
-s.sendto('你好 from Python'.encode(), ('127.0.0.1', int(sys.argv[1])))
-msg, addr = s.recvfrom(65536)
-print(msg.decode())
+msg, (host, port) = s.recvfrom(65536)
+print(msg.decode(), flush=True)
+s.sendto('你好 from Python'.encode(), (host, port))
 ";
 
 #[test]
 fn a_python_peer_in_the_seed_style() {
-    // The chat's peer is the Python socket, which we learn from its first message.
-    let mut chat = Chat::start(&[]);
     let mut python = Command::new("python3")
-        .args(["-c", PYTHON_PEER, &chat.port.to_string()])
+        .args(["-c", PYTHON_PEER])
         .stdout(Stdio::piped())
         .stdin(Stdio::null())
         .spawn()
         .expect("python3");
-    let (from, text) = chat.message();
-    assert_eq!(text, "你好 from Python");
-    let (host, port) = from.rsplit_once(':').unwrap();
-    chat.say(host);
-    chat.say(port);
-    let _ = chat.next(); // "talking to ..."
+    let mut out = BufReader::new(python.stdout.take().unwrap());
+    let mut port = String::new();
+    out.read_line(&mut port).unwrap();
+    let mut chat = Chat::start(&["127.0.0.1", port.trim()]);
     chat.say("hello, Python");
-    let mut reply = String::new();
-    BufReader::new(python.stdout.take().unwrap())
-        .read_line(&mut reply)
-        .unwrap();
-    assert_eq!(reply.trim(), "hello, Python");
+    let mut heard = String::new();
+    out.read_line(&mut heard).unwrap();
+    assert_eq!(heard.trim(), "hello, Python");
+    assert_eq!(
+        chat.message(),
+        (format!("127.0.0.1:{}", port.trim()), "你好 from Python".to_string())
+    );
     let _ = python.wait();
+    chat.finish();
+}
+
+#[test]
+fn ctrl_c_ends_the_chat_cleanly() {
+    let chat = Chat::start(&["127.0.0.1", "9"]);
+    let _ = chat.next(); // "talking to ...": the chat is running
+    Command::new("kill")
+        .args(["-INT", &chat.child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut chat = chat;
+    assert!(chat.child.wait().unwrap().success(), "Ctrl-C leaves with exit code 0");
+}
+
+#[test]
+fn an_unencodable_line_is_refused_and_the_chat_goes_on() {
+    let raw = UdpSocket::bind("127.0.0.1:0").unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let port = raw.local_addr().unwrap().port().to_string();
+    let mut chat = Chat::start(&["--encoding", "gbk", "127.0.0.1", &port]);
+    chat.say("smile 😀");
+    chat.say("plain");
+    let mut buf = [0u8; 64];
+    let (n, _) = raw.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"plain", "the emoji line was not sent; the next one was");
     chat.finish();
 }
