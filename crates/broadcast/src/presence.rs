@@ -1,0 +1,170 @@
+//! The LAN presence of seed §3.2.2: "a user who comes online broadcasts it, so every online user learns of it".
+//!
+//! Each peer broadcasts `online NAME` when it starts and again every interval, and `offline NAME` when it leaves.
+//! Everyone keeps a roster of who is online; a peer not heard from for three intervals is dropped, because a
+//! machine that crashes or loses its network says nothing.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// One announcement on the wire: a line of UTF-8 text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Announcement {
+    /// `online NAME`
+    Online(String),
+    /// `offline NAME`
+    Offline(String),
+}
+
+impl Announcement {
+    /// The datagram's bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Announcement::Online(n) => format!("online {n}").into_bytes(),
+            Announcement::Offline(n) => format!("offline {n}").into_bytes(),
+        }
+    }
+
+    /// Reads a datagram; anything else on the port is not an announcement.
+    pub fn parse(bytes: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(bytes).ok()?.trim();
+        let (word, name) = text.split_once(' ')?;
+        let name = name.trim();
+        if name.is_empty() {
+            return None;
+        }
+        match word {
+            "online" => Some(Announcement::Online(name.to_string())),
+            "offline" => Some(Announcement::Offline(name.to_string())),
+            _ => None,
+        }
+    }
+}
+
+/// A change to the roster, for the program to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A peer came online.
+    Joined(String, SocketAddr),
+    /// A peer said it was leaving.
+    Left(String),
+    /// A peer fell silent for too long.
+    Expired(String),
+}
+
+/// Who is online, and when each was last heard.
+#[derive(Debug, Clone)]
+pub struct Roster {
+    me: String,
+    expiry: Duration,
+    peers: BTreeMap<String, (SocketAddr, Instant)>,
+}
+
+impl Roster {
+    /// A roster for the peer named `me`, dropping others silent for `expiry`.
+    pub fn new(me: &str, expiry: Duration) -> Self {
+        Roster {
+            me: me.to_string(),
+            expiry,
+            peers: BTreeMap::new(),
+        }
+    }
+
+    /// Takes in one announcement; our own (broadcasts come back to their sender too) are ignored.
+    pub fn hear(&mut self, from: SocketAddr, what: Announcement, now: Instant) -> Option<Change> {
+        match what {
+            Announcement::Online(name) if name != self.me => {
+                let new = self.peers.insert(name.clone(), (from, now)).is_none();
+                new.then_some(Change::Joined(name, from))
+            }
+            Announcement::Offline(name) if name != self.me => self.peers.remove(&name).map(|_| Change::Left(name)),
+            _ => None,
+        }
+    }
+
+    /// Drops peers not heard from for too long.
+    pub fn expire(&mut self, now: Instant) -> Vec<Change> {
+        let expiry = self.expiry;
+        let gone: Vec<String> = self
+            .peers
+            .iter()
+            .filter(|(_, (_, seen))| now.duration_since(*seen) > expiry)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in &gone {
+            self.peers.remove(name);
+        }
+        gone.into_iter().map(Change::Expired).collect()
+    }
+
+    /// `roster: alice (10.0.0.1), bob (10.0.0.2)` — or `roster: (nobody else)`.
+    pub fn line(&self) -> String {
+        if self.peers.is_empty() {
+            return "roster: (nobody else)".into();
+        }
+        let names: Vec<String> = self
+            .peers
+            .iter()
+            .map(|(n, (a, _))| format!("{n} ({})", a.ip()))
+            .collect();
+        format!("roster: {}", names.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(last: u8) -> SocketAddr {
+        SocketAddr::from(([10, 0, 0, last], 8080))
+    }
+
+    #[test]
+    fn announcements_round_trip_and_strangers_are_ignored() {
+        let a = Announcement::Online("alice".into());
+        assert_eq!(Announcement::parse(&a.encode()), Some(a));
+        assert_eq!(
+            Announcement::parse(b"offline bob\n"),
+            Some(Announcement::Offline("bob".into()))
+        );
+        assert_eq!(Announcement::parse(b"hello world"), None);
+        assert_eq!(Announcement::parse(b"online "), None);
+        assert_eq!(Announcement::parse(b"\xff\xfe"), None);
+    }
+
+    #[test]
+    fn joins_leaves_and_expiry() {
+        let t0 = Instant::now();
+        let mut r = Roster::new("me", Duration::from_secs(3));
+        assert_eq!(
+            r.hear(addr(1), Announcement::Online("me".into()), t0),
+            None,
+            "our own echo"
+        );
+        assert_eq!(
+            r.hear(addr(2), Announcement::Online("bob".into()), t0),
+            Some(Change::Joined("bob".into(), addr(2)))
+        );
+        assert_eq!(
+            r.hear(addr(2), Announcement::Online("bob".into()), t0),
+            None,
+            "already known"
+        );
+        assert_eq!(
+            r.hear(addr(3), Announcement::Online("cy".into()), t0),
+            Some(Change::Joined("cy".into(), addr(3)))
+        );
+        assert_eq!(r.line(), "roster: bob (10.0.0.2), cy (10.0.0.3)");
+        assert_eq!(
+            r.hear(addr(3), Announcement::Offline("cy".into()), t0),
+            Some(Change::Left("cy".into()))
+        );
+        assert!(r.expire(t0 + Duration::from_secs(2)).is_empty());
+        assert_eq!(
+            r.expire(t0 + Duration::from_secs(4)),
+            vec![Change::Expired("bob".into())]
+        );
+        assert_eq!(r.line(), "roster: (nobody else)");
+    }
+}

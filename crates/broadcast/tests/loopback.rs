@@ -1,0 +1,152 @@
+//! Broadcast on this machine only: 127.255.255.255 reaches every listener here and nothing else. (Tests never send
+//! to 255.255.255.255 on the host; `just netns` does that inside namespaces of its own.)
+#![allow(clippy::unwrap_used)]
+
+use std::io::{BufRead, BufReader};
+use std::net::UdpSocket;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+fn broadcast() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_broadcast"))
+}
+
+/// A process and its stdout lines, through a channel so no wait lasts for ever; killed when dropped.
+struct Running(Child, Receiver<String>);
+
+impl Running {
+    fn start(args: &[&str]) -> Running {
+        let mut child = broadcast().args(args).stdout(Stdio::piped()).spawn().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let out = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Running(child, rx)
+    }
+
+    fn next(&self) -> String {
+        self.1
+            .recv_timeout(Duration::from_secs(10))
+            .expect("no line within 10 s")
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        loop {
+            let line = self.next();
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A port nobody uses now (bound, read, released).
+fn free_port() -> String {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string()
+}
+
+#[test]
+fn two_listeners_share_the_port_and_both_hear_one_broadcast() {
+    let port = free_port();
+    let a = Running::start(&["listen", "--port", &port, "--count", "1"]);
+    let b = Running::start(&["listen", "--port", &port, "--count", "1"]);
+    assert!(a.next().starts_with("listening on 0.0.0.0:"));
+    assert!(b.next().starts_with("listening on 0.0.0.0:"));
+    let out = broadcast()
+        .args(["send", "hello, everyone", "--to", "127.255.255.255", "--port", &port])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.contains(&format!("sent 15 bytes to 127.255.255.255:{port}")),
+        "{said}"
+    );
+    assert!(said.contains("every listener on this machine"), "{said}");
+    for listener in [&a, &b] {
+        let line = listener.next();
+        assert!(
+            line.starts_with("127.0.0.1:") && line.ends_with(" hello, everyone"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn without_so_broadcast_the_kernel_refuses_and_we_say_why() {
+    let port = free_port();
+    let out = broadcast()
+        .args([
+            "send",
+            "x",
+            "--to",
+            "127.255.255.255",
+            "--port",
+            &port,
+            "--without-so-broadcast",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs SO_BROADCAST"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}
+
+#[test]
+fn iface_lo_means_its_directed_broadcast() {
+    let port = free_port();
+    let l = Running::start(&["listen", "--port", &port, "--count", "1"]);
+    l.next();
+    let out = broadcast()
+        .args(["send", "via lo", "--iface", "lo", "--port", &port])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("127.255.255.255: the directed broadcast of lo (127.0.0.1/8")
+    );
+    assert!(l.next().ends_with(" via lo"));
+    let out = broadcast()
+        .args(["send", "x", "--iface", "no-such-if0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no IPv4 interface called \"no-such-if0\""));
+}
+
+#[test]
+fn presence_rosters_meet_and_offline_removes() {
+    let port = free_port();
+    let common = ["--to", "127.255.255.255", "--port", &port, "--interval", "0.2"];
+    let mut alice_args = vec!["presence", "--name", "alice", "--duration", "1.5"];
+    alice_args.extend(common);
+    let mut bob_args = vec!["presence", "--name", "bob", "--duration", "4"];
+    bob_args.extend(common);
+    let bob = Running::start(&bob_args);
+    let alice = Running::start(&alice_args);
+    alice.wait_for("bob is online (127.0.0.1)");
+    bob.wait_for("alice is online (127.0.0.1)");
+    assert_eq!(bob.wait_for("roster:"), "roster: alice (127.0.0.1)");
+    alice.wait_for("alice offline");
+    bob.wait_for("alice went offline");
+    assert_eq!(bob.wait_for("roster:"), "roster: (nobody else)");
+}
