@@ -16,6 +16,11 @@ test:
 interop:
     cargo test --workspace -- --ignored --test-threads 1
 
+# A simulated LAN of network namespaces for the broadcast tests (needs root and iproute2; removed afterwards)
+netns:
+    cargo build -q -p broadcast
+    bash crates/broadcast/tests/netns.sh target/debug/broadcast
+
 # Install the interop peers from Debian (needs root); atftpd conflicts with tftpd-hpa, so it is unpacked into .peers/
 peers:
     #!/usr/bin/env bash
@@ -41,7 +46,7 @@ peers:
 
 # A guided tour: runs every landed program on loopback and shows what it does
 demo:
-    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p udp-chat -p tftp-client -p tftp-server -p udp-impair --example ping
+    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p udp-chat -p broadcast -p tftp-client -p tftp-server -p udp-impair --example ping
     @echo "== netlab: the pieces every program shares"
     @target/debug/examples/tour
     @echo; echo "== ipmask (seed 1.2): the seed's example, 192.168.1.1 with mask 255.255.255.0"
@@ -54,6 +59,7 @@ demo:
     @target/debug/endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0
     @just _demo-echo
     @just _demo-chat
+    @just _demo-broadcast
     @echo; echo "== udp-impair (seed 3.1): UDP may lose datagrams; loopback never does, so the relay does it on purpose"
     @target/debug/examples/ping
     @just _demo-tftp
@@ -88,6 +94,22 @@ _demo-chat:
     { sleep 0.3; printf '你好, A!\n'; sleep 0.6; } | "$bin/udp-chat" --bind 127.0.0.1 --port 18081 127.0.0.1 18080 | sed 's/^/  [B] /' &
     { sleep 0.5; printf 'hello from A\n'; sleep 0.6; } | "$bin/udp-chat" --bind 127.0.0.1 --port 18080 127.0.0.1 18081 | sed 's/^/  [A] /'
     wait
+
+# The broadcast step of the demo: two listeners share a port and both hear one message (seed 3.2.2, loopback only)
+_demo-broadcast:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    bin="$PWD/target/debug"
+    echo
+    echo "== broadcast (seed 3.2.2): two listeners on port 18090 of this machine, one message to 127.255.255.255"
+    "$bin/broadcast" listen --port 18090 --count 1 | sed 's/^/  [listener 1] /' &
+    "$bin/broadcast" listen --port 18090 --count 1 | sed 's/^/  [listener 2] /' &
+    sleep 0.3
+    echo "\$ broadcast send 'hello, everyone' --to 127.255.255.255 --port 18090"
+    "$bin/broadcast" send 'hello, everyone' --to 127.255.255.255 --port 18090
+    wait
+    echo "\$ broadcast send 'no flag' --to 127.255.255.255 --port 18090 --without-so-broadcast"
+    "$bin/broadcast" send 'no flag' --to 127.255.255.255 --port 18090 --without-so-broadcast || true
 
 # The TFTP step of the demo: our server and client on loopback (seed 3.3)
 _demo-tftp:
