@@ -150,3 +150,37 @@ fn presence_rosters_meet_and_offline_removes() {
     bob.wait_for("alice went offline");
     assert_eq!(bob.wait_for("roster:"), "roster: (nobody else)");
 }
+
+#[test]
+fn ctrl_c_announces_offline() {
+    let port = free_port();
+    let listener = Running::start(&["listen", "--port", &port, "--count", "2"]);
+    listener.next();
+    let carol = Running::start(&[
+        "presence",
+        "--name",
+        "carol",
+        "--to",
+        "127.255.255.255",
+        "--port",
+        &port,
+        "--interval",
+        "60",
+    ]);
+    assert!(listener.next().ends_with(" online carol"));
+    carol.next(); // "carol announcing to ...": the handler is set before the first announcement
+    Command::new("kill")
+        .args(["-INT", &carol.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(listener.next().ends_with(" offline carol"));
+}
+
+#[test]
+fn a_port_held_without_sharing_is_explained() {
+    let held = UdpSocket::bind("0.0.0.0:0").unwrap();
+    let port = held.local_addr().unwrap().port().to_string();
+    let out = broadcast().args(["listen", "--port", &port]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("another program is using that port"));
+}
