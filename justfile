@@ -6,11 +6,21 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list --unsorted
 
-# Format check, clippy with warnings as errors, and every test in the workspace
+# Format check, clippy with warnings as errors, every test in the workspace, and the labs' check
 test:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
     cargo test --workspace
+    bash exercises/lab.sh check
+
+# The labs in order and whether each passes yet; `just lab N` runs lab N's tests
+lab N="":
+    #!/usr/bin/env bash
+    if [ -z "{{N}}" ]; then bash exercises/lab.sh list; else bash exercises/lab.sh run "{{N}}"; fi
+
+# For every lab: its tests fail on the skeleton and pass with the reference solution
+lab-check:
+    bash exercises/lab.sh check
 
 # Tests against real peers (tftpd-hpa, atftpd, tftp-hpa, curl, busybox, Python); a missing peer fails
 interop:
