@@ -64,6 +64,7 @@ pub fn interface(name: &str) -> Result<Interface, String> {
         .ok_or_else(|| format!("no IPv4 interface called {name:?} (there are: {})", names.join(", ")))
 }
 
+// ANCHOR: sender
 /// A socket for sending broadcasts: SO_BROADCAST on (or deliberately off, to show the error).
 pub fn sender(so_broadcast: bool) -> io::Result<UdpSocket> {
     SocketBuilder::new()
@@ -71,6 +72,7 @@ pub fn sender(so_broadcast: bool) -> io::Result<UdpSocket> {
         .bind_udp(SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), 0))
 }
 
+// ANCHOR_END: sender
 /// A socket listening on `port` of every IPv4 address, shareable: several listeners on one host all hear a
 /// broadcast (SO_REUSEADDR, and SO_REUSEPORT where there is one).
 pub fn listener(port: u16) -> io::Result<UdpSocket> {

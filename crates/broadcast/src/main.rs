@@ -183,7 +183,10 @@ fn presence(
         }
     };
     let every = Duration::from_secs_f64(interval);
-    let _ = socket.set_read_timeout(Some((every / 4).max(Duration::from_millis(20))));
+    // Wake at least every 100 ms, so that Ctrl-C and expiry are noticed promptly whatever the interval.
+    let _ = socket.set_read_timeout(Some(
+        (every / 4).clamp(Duration::from_millis(20), Duration::from_millis(100)),
+    ));
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));

@@ -9,6 +9,7 @@ use std::net::{SocketAddr, UdpSocket};
 /// Largest UDP payload over IPv4: 65,535 minus 20 (IP header) minus 8 (UDP header).
 pub const MAX_UDP_PAYLOAD: usize = 65_507;
 
+// ANCHOR: udp_echo
 /// Echoes datagrams until the socket fails; `on_message` sees each one (for the log line).
 pub fn serve(socket: &UdpSocket, mut on_message: impl FnMut(SocketAddr, &[u8])) -> io::Result<()> {
     let mut buf = vec![0u8; 65_536];
@@ -24,3 +25,5 @@ pub fn serve(socket: &UdpSocket, mut on_message: impl FnMut(SocketAddr, &[u8])) 
         on_message(from, &buf[..n]);
     }
 }
+
+// ANCHOR_END: udp_echo

@@ -104,6 +104,7 @@ pub fn from_bits(like: IpAddr, value: u128) -> IpAddr {
     }
 }
 
+// ANCHOR: mask
 /// `prefix` one bits followed by zeros, in a field of `width` bits. Written to avoid shifting by the full
 /// width, which Rust (like the CPU) does not allow: /0 is zero and /32 (/128) is all ones.
 pub fn mask(prefix: u8, width: u32) -> u128 {
@@ -116,6 +117,7 @@ pub fn mask(prefix: u8, width: u32) -> u128 {
     }
 }
 
+// ANCHOR_END: mask
 impl Net {
     /// A network; `prefix` must fit the family (checked by the parser).
     pub fn new(addr: IpAddr, prefix: u8) -> Self {

@@ -95,6 +95,7 @@ impl SocketBuilder {
         Ok(socket.into())
     }
 
+    // ANCHOR: builder
     fn socket(&self, addr: SocketAddr, ty: Type, protocol: Protocol) -> io::Result<Socket> {
         let socket = Socket::new(Domain::for_address(addr), ty, Some(protocol))?;
         if let (Some(only), SocketAddr::V6(_)) = (self.v6_only, addr) {
@@ -121,6 +122,7 @@ impl SocketBuilder {
         }
         Ok(socket)
     }
+    // ANCHOR_END: builder
 }
 
 /// The receive buffer the kernel really gave a socket (it may round or double what was asked).

@@ -262,6 +262,7 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+// ANCHOR: byte_order
 /// Reads the big-endian u16 at `at`: the high byte comes first on the wire ("network byte order", seed §3.3.2).
 fn be_u16(bytes: &[u8], at: usize) -> u16 {
     (u16::from(bytes[at]) << 8) | u16::from(bytes[at + 1])
@@ -272,6 +273,7 @@ fn push_be_u16(out: &mut Vec<u8>, value: u16) {
     out.push((value >> 8) as u8);
     out.push((value & 0xff) as u8);
 }
+// ANCHOR_END: byte_order
 
 /// Splits off one zero-terminated text field.
 fn take_text<'a>(bytes: &'a [u8], field: &'static str) -> Result<(&'a str, &'a [u8]), DecodeError> {

@@ -27,6 +27,7 @@ pub fn line(from: SocketAddr, stamp: &str, text: &str) -> String {
     format!("{host} {stamp}\t{text}")
 }
 
+// ANCHOR: receive_loop
 /// Receives datagrams for ever, printing one line each to `out`. Up to 65,507 bytes arrive whole (the seed's
 /// `recvfrom(1024)` cuts the rest off); bytes that do not decode are shown as `\xNN`, never a crash.
 pub fn receive_loop(socket: &UdpSocket, encoding: Encoding, out: &mut dyn Write) -> io::Result<()> {
@@ -44,6 +45,7 @@ pub fn receive_loop(socket: &UdpSocket, encoding: Encoding, out: &mut dyn Write)
     }
 }
 
+// ANCHOR_END: receive_loop
 #[cfg(test)]
 mod tests {
     use super::*;
