@@ -153,6 +153,17 @@ bench:
     target/release/labbench tftp-client
     target/release/labbench tftp-server
 
-# Build the API docs of every crate (the book arrives in docs/)
+# Build the book (docs/book): outputs come from real runs; includes, anchors and links are checked
 docs:
+    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p broadcast -p tftp-client -p tftp-server -p udp-impair --example ping
+    bash docs/generate.sh
+    mdbook build docs
+    bash docs/check.sh
+
+# Serve the book on http://127.0.0.1:3000 while you read or edit it
+docs-serve: docs
+    mdbook serve docs --hostname 127.0.0.1 --port 3000
+
+# The API documentation of every crate
+api-docs:
     cargo doc --workspace --no-deps
