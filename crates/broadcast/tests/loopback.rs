@@ -2,47 +2,31 @@
 //! to 255.255.255.255 on the host; `just netns` does that inside namespaces of its own.)
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::UdpSocket;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::Duration;
+
+use labbench::lines::Lines;
 
 fn broadcast() -> Command {
     Command::new(env!("CARGO_BIN_EXE_broadcast"))
 }
 
 /// A process and its stdout lines, through a channel so no wait lasts for ever; killed when dropped.
-struct Running(Child, Receiver<String>);
+struct Running(Child, Lines);
 
 impl Running {
     fn start(args: &[&str]) -> Running {
         let mut child = broadcast().args(args).stdout(Stdio::piped()).spawn().unwrap();
-        let (tx, rx) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Running(child, rx)
+        let lines = Lines::of(child.stdout.take().unwrap());
+        Running(child, lines)
     }
 
     fn next(&self) -> String {
-        self.1
-            .recv_timeout(Duration::from_secs(10))
-            .expect("no line within 10 s")
+        self.1.next()
     }
 
     fn wait_for(&self, needle: &str) -> String {
-        loop {
-            let line = self.next();
-            if line.contains(needle) {
-                return line;
-            }
-        }
+        self.1.wait_for(needle)
     }
 }
 

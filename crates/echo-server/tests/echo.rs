@@ -6,13 +6,16 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
+
+use labbench::lines::Lines;
 
 /// A server process, killed when dropped.
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// Kept, so the server's output is read (and its pipe never fills) for as long as it runs.
+    _lines: Lines,
 }
 
 impl Drop for Server {
@@ -29,21 +32,15 @@ fn server(args: &[&str]) -> Server {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    // The first line says where it listens; read it with a time limit.
-    let (tx, rx) = mpsc::channel();
-    let out = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        let mut lines = BufReader::new(out).lines();
-        if let Some(Ok(line)) = lines.next() {
-            let _ = tx.send(line);
-        }
-        for _ in lines {} // keep draining, so the server never blocks on a full pipe
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(10))
-        .expect("echo-server printed nothing");
+    // The first line says where it listens.
+    let lines = Lines::of(child.stdout.take().unwrap());
+    let first = lines.next();
     let addr = first.split_whitespace().nth(2).unwrap().parse().unwrap();
-    Server { child, addr }
+    Server {
+        child,
+        addr,
+        _lines: lines,
+    }
 }
 
 fn client(args: &[&str]) -> Output {

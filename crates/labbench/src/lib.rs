@@ -4,7 +4,9 @@
 //! - [`peers`]: start real peers (tftpd-hpa, atftpd) on loopback over a temporary root.
 //! - [`floor`]: the least an exchange can cost on this machine, measured in the same run.
 //! - [`timing`]: alternating runs, medians and ratios.
+//! - [`lines`]: a child's output line by line with a time limit, for tests.
 
 pub mod floor;
+pub mod lines;
 pub mod peers;
 pub mod timing;

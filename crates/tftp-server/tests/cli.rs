@@ -2,12 +2,11 @@
 //! arguments and bind failures get one clear line and the documented exit code.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
+use labbench::lines::Lines;
 use tftp::Quiet;
 use tftp::client::{self, ClientConfig};
 
@@ -17,30 +16,6 @@ impl Drop for Killed {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
-    }
-}
-
-/// The server's output lines, through a channel, so that no wait can last for ever.
-struct Lines(mpsc::Receiver<String>);
-
-impl Lines {
-    fn of(child: &mut Child) -> Lines {
-        let (tx, rx) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Lines(rx)
-    }
-
-    fn next(&self) -> String {
-        self.0
-            .recv_timeout(Duration::from_secs(10))
-            .expect("tftp-server printed nothing for 10 s")
     }
 }
 
@@ -64,7 +39,7 @@ fn prints_the_bound_address_first_then_a_line_per_transfer() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let lines = Lines::of(&mut child);
+    let lines = Lines::of(child.stdout.take().unwrap());
     let _guard = Killed(child);
     let first = lines.next();
     assert!(first.starts_with("listening on 127.0.0.1:"), "{first}");
@@ -131,7 +106,7 @@ fn verbose_logs_every_packet() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let lines = Lines::of(&mut child);
+    let lines = Lines::of(child.stdout.take().unwrap());
     let _guard = Killed(child);
     let addr: SocketAddr = lines.next().split_whitespace().nth(2).unwrap().parse().unwrap();
     let config = ClientConfig {

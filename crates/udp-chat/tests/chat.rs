@@ -4,14 +4,15 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::UdpSocket;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
+
+use labbench::lines::Lines;
 
 /// A running chat: its stdin to type into, its stdout lines through a channel, the port it bound.
 struct Chat {
     child: Child,
     stdin: Option<ChildStdin>,
-    lines: Receiver<String>,
+    lines: Lines,
     port: u16,
 }
 
@@ -25,15 +26,7 @@ impl Chat {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let (tx, lines) = mpsc::channel();
-        let out = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
+        let lines = Lines::of(child.stdout.take().unwrap());
         let stdin = child.stdin.take();
         let mut chat = Chat {
             child,
@@ -56,9 +49,7 @@ impl Chat {
     }
 
     fn next(&self) -> String {
-        self.lines
-            .recv_timeout(Duration::from_secs(10))
-            .expect("no line from udp-chat within 10 s")
+        self.lines.next()
     }
 
     /// The next received message: (sender, text), after checking the seed's line shape.

@@ -1,23 +1,13 @@
 //! Interop: netcat (`nc -u`) on the other end of a chat. Run by `just interop`; a missing `nc` is a failure.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::UdpSocket;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-fn lines_of(out: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
+use labbench::lines::Lines;
 
 #[test]
 #[ignore = "interop: needs netcat-openbsd (run by `just interop`)"]
@@ -34,9 +24,8 @@ fn netcat_and_udp_chat_talk_both_ways() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let chat_lines = lines_of(chat.stdout.take().unwrap());
-    let next = |rx: &mpsc::Receiver<String>| rx.recv_timeout(Duration::from_secs(10)).expect("no line in 10 s");
-    let first = next(&chat_lines);
+    let chat_lines = Lines::of(chat.stdout.take().unwrap());
+    let first = chat_lines.next();
     let chat_port = first
         .split_whitespace()
         .nth(2)
@@ -66,7 +55,7 @@ fn netcat_and_udp_chat_talk_both_ways() {
     writeln!(nc_in, "hi chat").unwrap();
     nc_in.flush().unwrap();
     let got = loop {
-        let line = next(&chat_lines);
+        let line = chat_lines.next();
         if line.contains('\t') {
             break line;
         }

@@ -1,11 +1,10 @@
 //! The `udp-impair` program: its first line names the port it listens on; Ctrl-C prints the tally.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, UdpSocket};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+
+use labbench::lines::Lines;
 
 #[test]
 fn relays_and_prints_the_tally_on_ctrl_c() {
@@ -16,22 +15,8 @@ fn relays_and_prints_the_tally_on_ctrl_c() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    // Lines arrive through a channel, so that no wait below can last for ever.
-    let (tx, lines) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    let next = || {
-        lines
-            .recv_timeout(Duration::from_secs(10))
-            .expect("udp-impair printed nothing for 10 s")
-    };
-    let first = next();
+    let lines = Lines::of(child.stdout.take().unwrap());
+    let first = lines.next();
     assert!(first.starts_with("relaying 127.0.0.1:"), "{first}");
     assert!(first.trim_end().ends_with(&format!("<-> {to}")), "{first}");
     let listen: SocketAddr = first.split_whitespace().nth(1).unwrap().parse().unwrap();
@@ -42,7 +27,7 @@ fn relays_and_prints_the_tally_on_ctrl_c() {
     // -v prints the tally each second it changes: wait for the line that counts all three.
     let mut line = String::new();
     while !line.starts_with("client->server") || line.split_whitespace().nth(1) != Some("3") {
-        line = next();
+        line = lines.next();
     }
     server.set_nonblocking(true).unwrap();
     assert!(
@@ -53,7 +38,7 @@ fn relays_and_prints_the_tally_on_ctrl_c() {
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
-    let rest: Vec<String> = lines.iter().collect();
+    let rest = lines.rest();
     let status = child.wait().unwrap();
     assert!(status.success(), "{status}");
     let up = rest.iter().rfind(|l| l.starts_with("client->server")).unwrap();
