@@ -433,22 +433,12 @@ impl Drop for Listening {
 }
 
 fn listening(program: &str, args: &[&str]) -> Result<Listening> {
-    use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(program)
         .args(args)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot start {program}"))?;
-    let mut first = String::new();
-    if let Some(out) = child.stdout.take() {
-        BufReader::new(out).read_line(&mut first)?;
-    }
-    let port = first
-        .split_whitespace()
-        .nth(2)
-        .and_then(|a| a.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .with_context(|| format!("{program} printed {first:?}"))?;
+    let port = peers::listening_port(&mut child, program)?;
     Ok(Listening { child, port })
 }
 

@@ -65,6 +65,22 @@ pub fn interop_files() -> Vec<(String, Vec<u8>, bool)> {
     out
 }
 
+/// Reads a server's first line, `listening on ADDR:PORT ...` (the convention of every server here), and returns
+/// the port.
+pub fn listening_port(child: &mut Child, name: &str) -> Result<u16> {
+    use std::io::{BufRead, BufReader};
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        BufReader::new(out).read_line(&mut first)?;
+    }
+    first
+        .split_whitespace()
+        .nth(2)
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .with_context(|| format!("unexpected first line from {name}: {first:?}"))
+}
+
 /// A free UDP port on loopback: bind port 0, read it, and let it go for a program that cannot report the port it
 /// bound itself.
 pub fn free_port() -> Result<u16> {
@@ -129,7 +145,6 @@ fn start(
 
 /// Our own `tftp-server` binary over a new root, with extra arguments; its first line gives the port.
 pub fn ours(program: &Path, extra: &[&str]) -> Result<TftpServer> {
-    use std::io::{BufRead, BufReader};
     let root = shared_root()?;
     let mut child = Command::new(program)
         .args([
@@ -144,16 +159,7 @@ pub fn ours(program: &Path, extra: &[&str]) -> Result<TftpServer> {
         .stdout(Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot start {}", program.display()))?;
-    let mut first = String::new();
-    if let Some(out) = child.stdout.take() {
-        BufReader::new(out).read_line(&mut first)?;
-    }
-    let port = first
-        .split_whitespace()
-        .nth(2)
-        .and_then(|addr| addr.rsplit(':').next())
-        .and_then(|p| p.parse().ok())
-        .with_context(|| format!("unexpected first line from tftp-server: {first:?}"))?;
+    let port = listening_port(&mut child, "tftp-server")?;
     Ok(TftpServer {
         name: "tftp-server",
         port,
