@@ -203,3 +203,32 @@ fn an_unencodable_line_is_refused_and_the_chat_goes_on() {
     assert_eq!(&buf[..n], b"plain", "the emoji line was not sent; the next one was");
     chat.finish();
 }
+
+#[test]
+fn ipv6_both_ways() {
+    let raw = UdpSocket::bind("[::1]:0").unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let port = raw.local_addr().unwrap().port().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_udp-chat"))
+        .args(["--bind", "::1", "--port", "0", "::1", &port])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Lines::of(child.stdout.take().unwrap());
+    assert!(lines.next().starts_with("udp-chat on [::1]:"));
+    let mut stdin = child.stdin.take().unwrap();
+    writeln!(stdin, "hello over IPv6").unwrap();
+    stdin.flush().unwrap();
+    let mut buf = [0u8; 64];
+    let (n, chat_addr) = raw.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"hello over IPv6");
+    raw.send_to("你好".as_bytes(), chat_addr).unwrap();
+    let line = lines.wait_for("\t");
+    assert!(
+        line.starts_with(&format!("[::1]:{port} ")) && line.ends_with("\t你好"),
+        "{line}"
+    );
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
