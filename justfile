@@ -6,11 +6,12 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list --unsorted
 
-# Format check, clippy with warnings as errors, every test in the workspace, and the labs' check
+# Format check, clippy and rustdoc with warnings as errors, every test in the workspace, and the labs' check
 test:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
     cargo test --workspace
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
     bash exercises/lab.sh check
 
 # The labs in order and whether each passes yet; `just lab N` runs lab N's tests
@@ -164,6 +165,6 @@ docs:
 docs-serve: docs
     mdbook serve docs --hostname 127.0.0.1 --port 3000
 
-# The API documentation of every crate
+# The API documentation of every crate (target/doc)
 api-docs:
-    cargo doc --workspace --no-deps
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps

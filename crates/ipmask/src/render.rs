@@ -17,7 +17,7 @@ pub struct Style {
 }
 
 impl Style {
-    /// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+    /// Colour only on a terminal, and never when `NO_COLOR` is set (<https://no-color.org>).
     pub fn detect() -> Self {
         use std::io::IsTerminal;
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

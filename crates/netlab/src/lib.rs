@@ -9,9 +9,9 @@
 //!   `host:port` — with errors that name the bad part.
 //! - [`sock`]: [`SocketBuilder`], socket options through socket2 (reuse, broadcast, buffer sizes, timeouts,
 //!   dual-stack) handing back plain `std::net` sockets; [`explain_bind_error`] for one-line bind failures.
-//! - [`hexdump`]: `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
+//! - [`hexdump`](mod@hexdump): `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
 //! - [`text`]: UTF-8 and GBK encode/decode; undecodable bytes are shown as `\xNN`, never a failure.
-//! - [`ctime`]: a local timestamp in the shape of Python's `time.ctime()` (`Wed Nov 25 03:16:51 2026`).
+//! - [`ctime`](mod@ctime): a local timestamp in the shape of Python's `time.ctime()` (`Wed Nov 25 03:16:51 2026`).
 
 pub mod addr;
 pub mod ctime;

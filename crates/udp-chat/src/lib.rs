@@ -6,7 +6,7 @@
 //! 1024 bytes, and a choice of text encoding (GBK is what many Chinese socket tools send).
 //!
 //! ## Layout
-//! - [`line`]: the printed line for a received message.
+//! - [`line`](fn@line): the printed line for a received message.
 //! - [`receive_loop`]: the receiving thread's loop.
 
 use std::io::{self, Write};
