@@ -23,24 +23,30 @@ fn server() -> Command {
     Command::new(env!("CARGO_BIN_EXE_tftp-server"))
 }
 
-#[test]
-fn prints_the_bound_address_first_then_a_line_per_transfer() {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::write(root.path().join("hello.txt"), b"hello\n").unwrap();
+/// The server on 127.0.0.1, port 0, over `root`: killed when the guard drops; its output lines.
+fn start(root: &std::path::Path, extra: &[&str]) -> (Killed, Lines) {
     let mut child = server()
         .args([
             "--root",
-            &root.path().display().to_string(),
+            &root.display().to_string(),
             "--port",
             "0",
             "--bind",
             "127.0.0.1",
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let lines = Lines::of(child.stdout.take().unwrap());
-    let _guard = Killed(child);
+    (Killed(child), lines)
+}
+
+#[test]
+fn prints_the_bound_address_first_then_a_line_per_transfer() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("hello.txt"), b"hello\n").unwrap();
+    let (_guard, lines) = start(root.path(), &[]);
     let first = lines.next();
     assert!(first.starts_with("listening on 127.0.0.1:"), "{first}");
     assert!(first.ends_with(", read-only)"), "{first}");
@@ -93,21 +99,7 @@ fn a_port_in_use_is_one_line_and_exit_1() {
 fn verbose_logs_every_packet() {
     let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join("v.bin"), [1u8; 600]).unwrap();
-    let mut child = server()
-        .args([
-            "--root",
-            &root.path().display().to_string(),
-            "--port",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "-v",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = Lines::of(child.stdout.take().unwrap());
-    let _guard = Killed(child);
+    let (_guard, lines) = start(root.path(), &["-v"]);
     let addr: SocketAddr = lines.next().split_whitespace().nth(2).unwrap().parse().unwrap();
     let config = ClientConfig {
         rexmt: Duration::from_millis(200),
