@@ -77,6 +77,12 @@ fn bind(bind: &str, port: u16) -> Result<std::net::UdpSocket, (String, u8)> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C leaves quietly with exit code 0. Installed before the first line is printed, so anyone who waits
+    // for that line (a test, a script) can send SIGINT and be sure it is handled.
+    let _ = ctrlc::set_handler(|| {
+        let _ = io::stdout().flush();
+        std::process::exit(0);
+    });
     // Like the seed: bind first, then ask whom to talk to.
     let socket = match bind(&cli.bind, cli.port) {
         Ok(s) => s,
@@ -125,10 +131,6 @@ fn main() -> ExitCode {
     };
     println!("talking to {host}:{port}");
     let _ = io::stdout().flush();
-    let _ = ctrlc::set_handler(|| {
-        let _ = io::stdout().flush();
-        std::process::exit(0);
-    });
     let receiver = match socket.try_clone() {
         Ok(s) => s,
         Err(e) => {

@@ -127,15 +127,16 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    println!("relaying {} <-> {to}", relay.local_addr());
-    println!("  client->server: {up}");
-    println!("  server->client: {down}");
+    // Catch Ctrl-C before the ready lines, so whoever waits for them can interrupt us safely.
     let (stop_tx, stop_rx) = mpsc::channel();
     if let Err(e) = ctrlc::set_handler(move || {
         let _ = stop_tx.send(());
     }) {
         eprintln!("udp-impair: cannot catch Ctrl-C: {e}");
     }
+    println!("relaying {} <-> {to}", relay.local_addr());
+    println!("  client->server: {up}");
+    println!("  server->client: {down}");
     // Start from zero, not from a snapshot: datagrams may already have arrived by now, and they count as news.
     let mut shown = udp_impair::Tally::default();
     loop {
