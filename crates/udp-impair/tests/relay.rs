@@ -11,7 +11,7 @@ use udp_impair::{Config, Impairments, Relay};
 fn socket() -> UdpSocket {
     netlab::SocketBuilder::new()
         .recv_buffer(8 << 20)
-        .read_timeout(Duration::from_millis(300))
+        .read_timeout(Duration::from_secs(5))
         .bind_udp("127.0.0.1:0".parse().unwrap())
         .unwrap()
 }
@@ -33,31 +33,42 @@ fn pass(count: u32, up: Impairments, seed: u64) -> (Vec<u32>, udp_impair::Tally)
     let sink = socket();
     let r = relay(sink.local_addr().unwrap(), up, Impairments::default(), seed);
     // Read the sink while sending, so its buffer never overflows (that would be the kernel's loss, not ours).
-    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let finished = std::sync::Arc::clone(&done);
+    // It stops once it has as many datagrams as the relay says it forwarded (told through `expected`).
+    let expected = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
+    let target = std::sync::Arc::clone(&expected);
     let reader = std::thread::spawn(move || {
         let mut got = Vec::new();
         let mut buf = [0u8; 64];
-        loop {
+        while (got.len() as u64) < target.load(std::sync::atomic::Ordering::SeqCst) {
             match sink.recv_from(&mut buf) {
                 Ok((4, _)) => got.push(u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]])),
                 Ok(_) => got.push(u32::MAX),
-                // Quiet for 300 ms after the last send: everything delayed or held has arrived.
-                Err(_) if finished.load(std::sync::atomic::Ordering::SeqCst) => return got,
+                // Nothing for a long while although more was forwarded: the kernel lost it; report what we have.
+                Err(_) if target.load(std::sync::atomic::Ordering::SeqCst) != u64::MAX => return got,
                 Err(_) => {}
             }
         }
+        got
     });
     let client = socket();
+    let deadline = Instant::now() + Duration::from_secs(30);
     for i in 0..count {
         client.send_to(&i.to_be_bytes(), r.local_addr()).unwrap();
-        let deadline = Instant::now() + Duration::from_secs(5);
         while r.tally().up.received <= u64::from(i) {
             assert!(Instant::now() < deadline, "the relay never saw datagram {i}");
             std::thread::yield_now();
         }
     }
-    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    // Held (delayed, reordered) datagrams go out later: wait until every decision has been carried out.
+    let settled = loop {
+        let up = r.tally().up;
+        if up.forwarded == up.received - up.dropped + up.duplicated {
+            break up.forwarded;
+        }
+        assert!(Instant::now() < deadline, "held datagrams never left the relay: {up:?}");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    expected.store(settled, std::sync::atomic::Ordering::SeqCst);
     let got = reader.join().unwrap();
     (got, r.stop())
 }
@@ -186,6 +197,7 @@ fn replies_from_a_new_server_port_come_from_a_new_relay_port_that_leads_there() 
         b"next",
         "the client's next datagram goes to the server's new port"
     );
+    listener.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
     assert!(listener.recv_from(&mut buf).is_err(), "and not to the old one");
     // A second server port (a duplicated request started a second transfer) gets a relay port of its own.
     let second = socket();
