@@ -83,3 +83,23 @@ pub fn blast(count: u64, size: usize) -> Result<(u64, Duration)> {
         .map_err(|_| anyhow::anyhow!("receiving thread panicked"))?;
     Ok((bytes, last.saturating_duration_since(started)))
 }
+
+/// Disk ceiling: writes `size` bytes in `chunk`-byte writes to a new file in `dir` (as a download does: no
+/// fsync), and returns the time taken. The file is removed afterwards. A download to a file can go no faster.
+pub fn disk_write(dir: &std::path::Path, size: u64, chunk: usize) -> Result<Duration> {
+    use std::io::Write;
+    let path = dir.join(".labbench-disk-ceiling");
+    let block = vec![0x5au8; chunk];
+    let started = Instant::now();
+    let mut file = std::fs::File::create(&path).context("cannot create the disk-ceiling file")?;
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(chunk as u64) as usize;
+        file.write_all(&block[..n])?;
+        left -= n as u64;
+    }
+    drop(file);
+    let elapsed = started.elapsed();
+    std::fs::remove_file(&path)?;
+    Ok(elapsed)
+}

@@ -279,26 +279,24 @@ fn tftp_server(size_mib: u64, window_mib: u64, rounds: usize) -> Result<()> {
     write_test_file(&ours.path("big.bin"), big)?;
     write_test_file(&hpa.path("big.bin"), big)?;
     let big_original = std::fs::read(ours.path("big.bin"))?;
-    let mut ours_runs = Vec::new();
-    let mut curl_runs = Vec::new();
-    let mut retransmissions = Vec::new();
-    for _ in 0..rounds {
+    // One download by our client with big windows into `dest`: its time and the retransmissions it reports.
+    let port = ours.port.to_string();
+    let ours_get = |dest: &str| -> Result<(Duration, u64)> {
         let args = [
             "get",
             "127.0.0.1",
             "big.bin",
-            &out("big-ours.bin"),
+            dest,
             "--port",
-            &ours.port.to_string(),
+            &port,
+            "--blksize",
+            "65464",
+            "--windowsize",
+            "16",
         ];
-        let args: Vec<String> = args
-            .iter()
-            .map(|s| s.to_string())
-            .chain(["--blksize", "65464", "--windowsize", "16"].map(String::from))
-            .collect();
         let started = std::time::Instant::now();
-        let run = std::process::Command::new(&ours_client).args(&args).output()?;
-        ours_runs.push(started.elapsed());
+        let run = std::process::Command::new(&ours_client).args(args).output()?;
+        let elapsed = started.elapsed();
         if !run.status.success() {
             bail!("tftp-client failed: {}", String::from_utf8_lossy(&run.stderr));
         }
@@ -309,43 +307,48 @@ fn tftp_server(size_mib: u64, window_mib: u64, rounds: usize) -> Result<()> {
             .next()
             .and_then(|s| s.rsplit(' ').next())
             .and_then(|n| n.parse::<u64>().ok());
-        retransmissions.push(resent.context("no retransmission count in tftp-client's summary")?);
-        let args = vec![
-            "-s".to_string(),
-            "-o".into(),
-            out("big-curl.bin"),
-            "--tftp-blksize".into(),
-            "65464".into(),
-            format!("tftp://127.0.0.1:{}/big.bin", hpa.port),
-        ];
-        curl_runs.push(time_command("curl", &args)?);
+        Ok((
+            elapsed,
+            resent.context("no retransmission count in tftp-client's summary")?,
+        ))
+    };
+    let (mut null_runs, mut file_runs, mut curl_runs, mut disk_runs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut retransmissions = Vec::new();
+    let curl_args = vec![
+        "-s".to_string(),
+        "-o".into(),
+        out("big-curl.bin"),
+        "--tftp-blksize".into(),
+        "65464".into(),
+        format!("tftp://127.0.0.1:{}/big.bin", hpa.port),
+    ];
+    // Each run starts with nothing waiting to be written back (the kernel writing out the last run's 256 MiB in
+    // the background would take CPU from whichever run came next) and writes a new file: replacing an existing
+    // one makes ext4 write the new data out at once (its auto_da_alloc safeguard), whoever replaces it.
+    let fresh = |name: &str| -> Result<()> {
+        match std::fs::remove_file(work.path().join(name)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => settle(),
+        }
+    };
+    for _ in 0..rounds {
+        settle()?;
+        let (time, resent) = ours_get("/dev/null")?;
+        null_runs.push(time);
+        retransmissions.push(resent);
+        fresh("big-ours.bin")?;
+        let (time, resent) = ours_get(&out("big-ours.bin"))?;
+        file_runs.push(time);
+        retransmissions.push(resent);
+        fresh("big-curl.bin")?;
+        curl_runs.push(time_command("curl", &curl_args)?);
+        settle()?;
+        settle()?;
+        disk_runs.push(floor::disk_write(work.path(), big, 65464)?);
     }
     if std::fs::read(work.path().join("big-ours.bin"))? != big_original {
         bail!("the windowed download differs from the served file");
     }
-    // The same transfer written to /dev/null: what the network part costs without the local disk write.
-    let mut null_runs = Vec::new();
-    for _ in 0..rounds {
-        let port = ours.port.to_string();
-        let args = [
-            "get",
-            "127.0.0.1",
-            "big.bin",
-            "-",
-            "-q",
-            "--port",
-            &port,
-            "--blksize",
-            "65464",
-            "--windowsize",
-            "16",
-        ];
-        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        null_runs.push(time_command(&ours_client.display().to_string(), &args)?);
-    }
-    let null_median = labbench::timing::median(&null_runs);
-    let ours_median = labbench::timing::median(&ours_runs);
-    let curl_median = labbench::timing::median(&curl_runs);
     let count = big.div_ceil(65464);
     // The ceiling varies from run to run on a VM: take the median of several.
     let mut blasts = Vec::new();
@@ -355,31 +358,52 @@ fn tftp_server(size_mib: u64, window_mib: u64, rounds: usize) -> Result<()> {
     }
     blasts.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (ceiling, ceiling_bytes) = blasts[blasts.len() / 2];
-    let ours_rate = mib_per_s(big, ours_median);
-    let curl_rate = mib_per_s(big, curl_median);
+    let median = labbench::timing::median;
+    let (null_rate, file_rate) = (mib_per_s(big, median(&null_runs)), mib_per_s(big, median(&file_runs)));
+    let (curl_rate, disk_rate) = (mib_per_s(big, median(&curl_runs)), mib_per_s(big, median(&disk_runs)));
     println!("== tftp-client -> tftp-server, {window_mib} MiB, blksize 65464, windowsize 16 (median of {rounds})");
     println!(
-        "tftp-client -> tftp-server   {:>10}  {ours_rate:>8.0} MiB/s  retransmissions per run: {retransmissions:?}",
-        secs(ours_median)
-    );
-    let null_rate = mib_per_s(big, null_median);
-    println!(
-        "  the same, written to /dev/null {:>10}  {null_rate:>8.0} MiB/s",
-        secs(null_median)
-    );
-    println!(
-        "curl -> tftpd-hpa (65464)    {:>10}  {curl_rate:>8.0} MiB/s  (ours is {:.2}× its speed)",
-        secs(curl_median),
-        ours_rate / curl_rate
-    );
-    println!(
         "loopback ceiling: {count} datagrams of 65468 B, one sender, one counting receiver, median of {}: \
-         {ceiling:.0} MiB/s ({:.1}% arrived); tftp-client -> tftp-server reaches {:.0}% of it ({:.0}% without the disk write)",
+         {ceiling:.0} MiB/s ({:.1}% arrived)",
         blasts.len(),
         ceiling_bytes as f64 * 100.0 / (count * 65468) as f64,
-        ours_rate * 100.0 / ceiling,
+    );
+    println!(
+        "disk ceiling: {window_mib} MiB in 65464-byte writes to a new file beside the downloads: {disk_rate:.0} MiB/s"
+    );
+    println!("{:<44} {:>9} {:>11} {:>16}", "", "median", "MiB/s", "of the ceiling");
+    println!(
+        "{:<44} {:>9} {null_rate:>11.0} {:>15.0}%",
+        "tftp-client -> tftp-server, to /dev/null",
+        secs(median(&null_runs)),
         null_rate * 100.0 / ceiling
     );
+    println!(
+        "{:<44} {:>9} {file_rate:>11.0} {:>15.0}%",
+        "tftp-client -> tftp-server, to a file",
+        secs(median(&file_runs)),
+        file_rate * 100.0 / ceiling.min(disk_rate)
+    );
+    println!(
+        "{:<44} {:>9} {curl_rate:>11.0} {:>15.0}%",
+        "curl -> tftpd-hpa (blksize 65464), to a file",
+        secs(median(&curl_runs)),
+        curl_rate * 100.0 / ceiling.min(disk_rate)
+    );
+    println!(
+        "(a file's ceiling is the lower of the two.) To a file, ours is {:.2}× curl -> tftpd-hpa's speed; \
+         retransmissions per run: {retransmissions:?}",
+        file_rate / curl_rate
+    );
+    Ok(())
+}
+
+/// Writes every dirty page out (`sync`), so that no background write-back runs during the next measurement.
+fn settle() -> Result<()> {
+    let status = std::process::Command::new("sync").status().context("cannot run sync")?;
+    if !status.success() {
+        bail!("sync failed: {status}");
+    }
     Ok(())
 }
 

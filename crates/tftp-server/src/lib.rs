@@ -451,10 +451,10 @@ fn download(
     let mut ch = channel(config, socket, client, &negotiated, active, observer);
     let reader = BufReader::with_capacity(tftp::transfer::FILE_BUFFER, file);
     let result = if req.mode == Mode::Netascii {
-        transfer::send(&mut ch, &mut NetasciiReader::new(reader), &negotiated, oack.as_deref())
+        transfer::send_file(&mut ch, &mut NetasciiReader::new(reader), &negotiated, oack.as_deref())
     } else {
         let mut reader = reader;
-        transfer::send(&mut ch, &mut reader, &negotiated, oack.as_deref())
+        transfer::send_file(&mut ch, &mut reader, &negotiated, oack.as_deref())
     };
     result
         .map(|s| s.bytes)

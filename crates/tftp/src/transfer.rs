@@ -19,6 +19,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::options::Negotiated;
@@ -418,14 +419,171 @@ fn offset(block: u16, base: u64) -> u16 {
 ///
 /// `preamble`, when given, is a packet the peer must answer with ACK 0 before any DATA goes out (a server's OACK):
 /// it is resent on timeout. Without it, the first window goes out at once.
-// ANCHOR: send_loop
 pub fn send(
     ch: &mut Channel<'_>,
     source: &mut dyn Read,
     opts: &Negotiated,
     preamble: Option<&[u8]>,
 ) -> Result<Stats, TransferError> {
+    let mut blocks = Blocks::Inline {
+        source,
+        blksize: opts.blksize,
+        read: 0,
+        ready: VecDeque::new(),
+        spare: Vec::new(),
+    };
+    send_blocks(ch, &mut blocks, opts, preamble)
+}
+
+/// Like [`send`], but for a source that always answers soon — a file, not a pipe or a terminal: when the window
+/// is big (see [`PREFETCH_BLKSIZE`] and [`PREFETCH_WINDOW`]) and there is a second core, a second thread reads the file into
+/// packets while this one sends them. Copying a 64 KiB block out of the page cache costs about as much as
+/// sending it, so doing both on one thread leaves the network idle half the time.
+///
+/// Why only for such sources: the reading thread must finish before this returns, and a read from a pipe could
+/// block for ever after the transfer has failed.
+pub fn send_file(
+    ch: &mut Channel<'_>,
+    source: &mut (dyn Read + Send),
+    opts: &Negotiated,
+    preamble: Option<&[u8]>,
+) -> Result<Stats, TransferError> {
+    let window_bytes = opts.blksize * usize::from(opts.windowsize);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if opts.blksize < PREFETCH_BLKSIZE || window_bytes < PREFETCH_WINDOW || cores < 2 {
+        return send(ch, source, opts, preamble);
+    }
     let blksize = opts.blksize;
+    // Waiting for a window's ACK, sleep rather than poll: the core is the reading thread's (and, on loopback,
+    // the receiver's). A whole window takes long enough that the cost of a wake-up hardly shows.
+    let spin = ch.spin.take();
+    // Room for two windows: one in flight, the next one read and waiting.
+    let depth = 2 * usize::from(opts.windowsize.max(1));
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = mpsc::sync_channel(depth);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+        scope.spawn(move || {
+            let mut index: u64 = 1;
+            loop {
+                let packet = empty_rx.try_recv().unwrap_or_default();
+                let packet = fill_block(source, packet, blksize, index);
+                let last = packet.as_ref().map_or(true, |p| p.len() < 4 + blksize);
+                // The sender has gone (the transfer ended): stop reading.
+                if full_tx.send(packet).is_err() || last {
+                    return;
+                }
+                index += 1;
+            }
+        });
+        let mut blocks = Blocks::Prefetched {
+            full: full_rx,
+            empty: empty_tx,
+            blksize,
+        };
+        let result = send_blocks(ch, &mut blocks, opts, preamble);
+        ch.spin = spin;
+        result
+        // `blocks` drops here: the reading thread's next send fails and it ends; the scope waits for it.
+    })
+}
+
+/// [`send_file`] reads on a second thread only for blocks at least this big ...
+pub const PREFETCH_BLKSIZE: usize = 32 << 10;
+/// ... in windows (blksize × windowsize) at least this big. Smaller blocks or windows lose more to handing
+/// each block over and to waking up after each window than they win (measured on loopback with 8 KiB × 16 and
+/// 64 KiB × 4 blocks: up to 1.6× slower; 64 KiB × 8 and × 16: 1.4× faster). In lock-step the inline read-ahead
+/// already overlaps the reads with the round trips.
+pub const PREFETCH_WINDOW: usize = 512 << 10;
+
+/// Where the send loop gets its DATA packets: read in place, or handed over by a reading thread.
+enum Blocks<'a> {
+    Inline {
+        source: &'a mut dyn Read,
+        blksize: usize,
+        /// How many blocks have been read so far.
+        read: u64,
+        /// Blocks read ahead, waiting for room in the window.
+        ready: VecDeque<Vec<u8>>,
+        /// Packets the peer has ACKed, to be reused.
+        spare: Vec<Vec<u8>>,
+    },
+    Prefetched {
+        full: mpsc::Receiver<io::Result<Vec<u8>>>,
+        empty: mpsc::Sender<Vec<u8>>,
+        blksize: usize,
+    },
+}
+
+impl Blocks<'_> {
+    /// The next block's DATA packet, shorter than `4 + blksize` only for the last block.
+    fn next(&mut self) -> io::Result<Vec<u8>> {
+        match self {
+            Blocks::Inline {
+                source,
+                blksize,
+                read,
+                ready,
+                spare,
+            } => match ready.pop_front() {
+                Some(p) => Ok(p),
+                None => {
+                    *read += 1;
+                    fill_block(*source, spare.pop().unwrap_or_default(), *blksize, *read)
+                }
+            },
+            Blocks::Prefetched { full, .. } => full
+                .recv()
+                .unwrap_or_else(|_| Err(io::Error::other("the file reading thread stopped"))),
+        }
+    }
+
+    /// While the peer works through what was sent, reads up to `count` blocks ahead, so the next window can go
+    /// out the moment the ACK arrives instead of after the reads. (A reading thread is ahead already.)
+    fn read_ahead(&mut self, count: u64) -> io::Result<()> {
+        if let Blocks::Inline {
+            source,
+            blksize,
+            read,
+            ready,
+            spare,
+        } = self
+        {
+            let done = |ready: &VecDeque<Vec<u8>>| ready.back().is_some_and(|p| p.len() < 4 + *blksize);
+            while (ready.len() as u64) < count && !done(ready) {
+                *read += 1;
+                let packet = fill_block(*source, spare.pop().unwrap_or_default(), *blksize, *read)?;
+                ready.push_back(packet);
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes back a packet the peer has ACKed, to be filled again.
+    fn recycle(&mut self, packet: Vec<u8>) {
+        match self {
+            Blocks::Inline { spare, .. } => spare.push(packet),
+            Blocks::Prefetched { empty, .. } => {
+                let _ = empty.send(packet);
+            }
+        }
+    }
+
+    fn blksize(&self) -> usize {
+        match self {
+            Blocks::Inline { blksize, .. } | Blocks::Prefetched { blksize, .. } => *blksize,
+        }
+    }
+}
+
+/// The send loop proper, whichever way its blocks are read.
+// ANCHOR: send_loop
+fn send_blocks(
+    ch: &mut Channel<'_>,
+    blocks: &mut Blocks<'_>,
+    opts: &Negotiated,
+    preamble: Option<&[u8]>,
+) -> Result<Stats, TransferError> {
+    let blksize = blocks.blksize();
     let window = u64::from(opts.windowsize.max(1));
     let mut buf = vec![0u8; MAX_DATAGRAM];
     if let Some(first) = preamble {
@@ -433,9 +591,6 @@ pub fn send(
     }
     // Blocks base+1 ..= next-1 are in flight; their packets stay here until ACKed, for retransmission.
     let mut in_flight: VecDeque<Vec<u8>> = VecDeque::with_capacity(window as usize);
-    // Blocks next, next+1, ... already read from the file, waiting for room in the window.
-    let mut ready: VecDeque<Vec<u8>> = VecDeque::with_capacity(window as usize);
-    let mut spare: Vec<Vec<u8>> = Vec::new();
     let mut base: u64 = 0;
     let mut next: u64 = 1;
     let mut last_block: Option<u64> = None;
@@ -446,12 +601,10 @@ pub fn send(
         // Fill the window: blocks read ahead go first, then new reads.
         let mut sent_new = false;
         while next <= base + window && last_block.is_none_or(|last| next <= last) {
-            let packet = match ready.pop_front() {
-                Some(p) => p,
-                None => {
-                    read_block(source, &mut spare, blksize, next, &mut last_block).map_err(|e| file_failed(ch, e))?
-                }
-            };
+            let packet = blocks.next().map_err(|e| file_failed(ch, e))?;
+            if packet.len() < 4 + blksize {
+                last_block = Some(next);
+            }
             ch.send(&packet, false)?;
             ch.stats.blocks += 1;
             ch.stats.bytes += (packet.len() - 4) as u64;
@@ -462,13 +615,8 @@ pub fn send(
         if sent_new {
             deadline = Instant::now() + ch.rexmt;
         }
-        // While the peer works through what was sent, read the next window from the file, so it can go out the
-        // moment the ACK arrives instead of after the reads.
-        while last_block.is_none() && (ready.len() as u64) < window {
-            let index = next + ready.len() as u64;
-            let packet =
-                read_block(source, &mut spare, blksize, index, &mut last_block).map_err(|e| file_failed(ch, e))?;
-            ready.push_back(packet);
+        if last_block.is_none() {
+            blocks.read_ahead(window).map_err(|e| file_failed(ch, e))?;
         }
         match ch.recv(&mut buf, deadline)? {
             Received::Timeout => {
@@ -499,7 +647,7 @@ pub fn send(
                         tries = 0;
                         for _ in 0..ahead {
                             if let Some(p) = in_flight.pop_front() {
-                                spare.push(p);
+                                blocks.recycle(p);
                             }
                         }
                         ch.observer.progress(ch.stats.bytes);
@@ -523,24 +671,15 @@ pub fn send(
 }
 // ANCHOR_END: send_loop
 
-/// Reads block `index` into a DATA packet: exactly `blksize` bytes, or what is left of the file. Only what was
-/// read goes out — a short last block stays short (the seed pads it to 512 bytes with zeros).
-fn read_block(
-    source: &mut dyn Read,
-    spare: &mut Vec<Vec<u8>>,
-    blksize: usize,
-    index: u64,
-    last_block: &mut Option<u64>,
-) -> io::Result<Vec<u8>> {
-    let mut packet = spare.pop().unwrap_or_default();
-    packet.clear();
-    packet.extend_from_slice(&data_header(index as u16));
+/// Reads block `index` into a DATA packet, reusing `packet`'s memory: exactly `blksize` bytes, or what is left
+/// of the file. Only what was read goes out — a short last block stays short (the seed pads it to 512 bytes
+/// with zeros).
+fn fill_block(source: &mut dyn Read, mut packet: Vec<u8>, blksize: usize, index: u64) -> io::Result<Vec<u8>> {
+    // A recycled packet is already full size: only a new one is zero-filled, the rest are just overwritten.
     packet.resize(4 + blksize, 0);
+    packet[..4].copy_from_slice(&data_header(index as u16));
     let n = read_full(source, &mut packet[4..])?;
     packet.truncate(4 + n);
-    if n < blksize {
-        *last_block = Some(index);
-    }
     Ok(packet)
 }
 

@@ -72,13 +72,13 @@ fn lab(seed: u64) -> Lab {
     }
 }
 
-/// Random sizes from 0 to 256 KiB, every fourth an exact multiple of 512.
-fn sizes(count: usize, seed: u64) -> Vec<usize> {
+/// Random sizes from 0 to `largest`, every fourth an exact multiple of the block size.
+fn sizes(count: usize, seed: u64, largest: usize, blksize: usize) -> Vec<usize> {
     let mut rng = Rng::new(seed);
     (0..count)
         .map(|i| {
-            let n = rng.below(256 * 1024 + 1) as usize;
-            if i % 4 == 0 { n / 512 * 512 } else { n }
+            let n = rng.below(largest as u64 + 1) as usize;
+            if i % 4 == 0 { n / blksize * blksize } else { n }
         })
         .collect()
 }
@@ -121,7 +121,7 @@ fn in_parallel(jobs: Vec<Box<dyn FnOnce() + Send + '_>>) {
     });
 }
 
-fn run_suite(name: &str, count: usize, options: OptionRequest, seed: u64) {
+fn run_suite(name: &str, count: usize, largest: usize, options: OptionRequest, seed: u64) {
     let started = Instant::now();
     let lab = lab(seed);
     let relay_addr: SocketAddr = lab.relay.local_addr();
@@ -132,7 +132,7 @@ fn run_suite(name: &str, count: usize, options: OptionRequest, seed: u64) {
         mode: Mode::Octet,
         ..ClientConfig::new(relay_addr)
     };
-    let sizes = sizes(count, seed);
+    let sizes = sizes(count, seed, largest, options.blksize.map_or(512, usize::from));
     // Files to download are put in place directly; files to upload go through the relay.
     for (i, &len) in sizes.iter().enumerate() {
         std::fs::write(lab.root.path().join(format!("down{i}")), content(len, i as u64)).unwrap();
@@ -186,7 +186,13 @@ fn run_suite(name: &str, count: usize, options: OptionRequest, seed: u64) {
 
 #[test]
 fn fifty_downloads_and_fifty_uploads_through_a_lossy_network() {
-    run_suite("lock-step, 512-byte blocks", 50, OptionRequest::default(), 2024);
+    run_suite(
+        "lock-step, 512-byte blocks",
+        50,
+        256 << 10,
+        OptionRequest::default(),
+        2024,
+    );
 }
 
 #[test]
@@ -196,5 +202,17 @@ fn windowed_transfers_through_a_lossy_network() {
         windowsize: Some(16),
         ..Default::default()
     };
-    run_suite("blksize 1428, windowsize 16", 12, options, 7440);
+    run_suite("blksize 1428, windowsize 16", 12, 256 << 10, options, 7440);
+}
+
+/// The biggest blocks and windows: the server's downloads read the file on a second thread
+/// (`tftp::transfer::send_file`), and lost blocks must be resent from the packets kept in flight.
+#[test]
+fn big_windows_through_a_lossy_network() {
+    let options = OptionRequest {
+        blksize: Some(65464),
+        windowsize: Some(16),
+        ..Default::default()
+    };
+    run_suite("blksize 65464, windowsize 16", 6, 4 << 20, options, 2348);
 }
