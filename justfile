@@ -23,7 +23,7 @@ lab N="":
 lab-check:
     bash exercises/lab.sh check
 
-# Tests against real peers (tftpd-hpa, atftpd, tftp-hpa, curl, busybox, Python); a missing peer fails
+# Tests against real peers (tftpd-hpa, atftpd, busybox tftpd, tftp-hpa, curl, busybox tftp, Python); a missing peer fails
 interop:
     cargo test --workspace -- --ignored --test-threads 1
 
@@ -36,7 +36,7 @@ netns:
 peers:
     #!/usr/bin/env bash
     set -euo pipefail
-    need=(tftpd-hpa tftp-hpa atftp busybox netcat-openbsd curl libwrap0 libpcre2-8-0)
+    need=(tftpd-hpa tftp-hpa atftp busybox netcat-openbsd curl libwrap0 libpcre2-8-0 make gcc libc6-dev bzip2)
     missing=()
     for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     if ((${#missing[@]})); then
@@ -53,7 +53,34 @@ peers:
         dpkg-deb -x "$tmp"/atftpd_*.deb .peers/atftpd
         rm -rf "$tmp"
     fi
+    if [ ! -x .peers/busybox/busybox ]; then
+        just _busybox-tftpd
+    fi
     echo "peers: ready"
+
+# busybox's tftpd, built from Debian's busybox source: Debian's own builds leave the applet out. A minimal
+# build (tftpd and udpsvd, which starts tftpd per request) into .peers/busybox; the tarball's checksum is the one
+# Debian's busybox_1.35.0-4+deb12u1.dsc gives.
+_busybox-tftpd:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    echo "peers: building busybox tftpd into .peers/busybox"
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    curl -fsS -o "$tmp/busybox.tar.bz2" http://deb.debian.org/debian/pool/main/b/busybox/busybox_1.35.0.orig.tar.bz2
+    echo "faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694  $tmp/busybox.tar.bz2" | sha256sum -c --quiet
+    tar -xjf "$tmp/busybox.tar.bz2" -C "$tmp"
+    cd "$tmp/busybox-1.35.0"
+    make -s allnoconfig >/dev/null
+    for option in BUSYBOX TFTPD UDPSVD FEATURE_TFTP_GET FEATURE_TFTP_PUT FEATURE_TFTP_BLOCKSIZE; do
+        sed -i "s/^# CONFIG_$option is not set/CONFIG_$option=y/" .config
+    done
+    # New options take their defaults (`yes` ends by SIGPIPE, which is not a failure here).
+    (set +o pipefail; yes "" | make -s oldconfig >/dev/null)
+    make -s -j"$(nproc)" >/dev/null 2>&1
+    mkdir -p "{{justfile_directory()}}/.peers/busybox"
+    cp busybox "{{justfile_directory()}}/.peers/busybox/busybox"
+    "{{justfile_directory()}}/.peers/busybox/busybox" --list | grep -x tftpd >/dev/null
 
 # A guided tour: runs every landed program on loopback and shows what it does
 demo:

@@ -1,4 +1,5 @@
-//! Real peers started on loopback for interop tests and benchmarks: tftpd-hpa and atftpd over a temporary root.
+//! Real peers started on loopback for interop tests and benchmarks: tftpd-hpa, atftpd and busybox tftpd over a
+//! temporary root.
 //! A peer that is not installed is an error that says how to install it (`just peers`), never a skip.
 
 use std::net::UdpSocket;
@@ -19,6 +20,8 @@ pub struct TftpServer {
     pub root: tempfile::TempDir,
     /// Whether it negotiates windowsize (RFC 7440).
     pub windowsize: bool,
+    /// Whether it serves netascii mode (busybox tftpd refuses everything but octet).
+    pub netascii: bool,
     child: Child,
 }
 
@@ -118,7 +121,7 @@ fn start(
     args: &[String],
     port: u16,
     root: tempfile::TempDir,
-    ws: bool,
+    (windowsize, netascii): (bool, bool),
 ) -> Result<TftpServer> {
     if !program.exists() {
         bail!(
@@ -136,7 +139,8 @@ fn start(
         name,
         port,
         root,
-        windowsize: ws,
+        windowsize,
+        netascii,
         child,
     };
     wait_until_answering(name, port)?;
@@ -165,6 +169,7 @@ pub fn ours(program: &Path, extra: &[&str]) -> Result<TftpServer> {
         port,
         root,
         windowsize: true,
+        netascii: true,
         child,
     })
 }
@@ -178,7 +183,14 @@ pub fn tftpd_hpa() -> Result<TftpServer> {
         format!("127.0.0.1:{port}"),
         root.path().display().to_string(),
     ]);
-    start("tftpd-hpa", Path::new("/usr/sbin/in.tftpd"), &args, port, root, false)
+    start(
+        "tftpd-hpa",
+        Path::new("/usr/sbin/in.tftpd"),
+        &args,
+        port,
+        root,
+        (false, true),
+    )
 }
 
 /// Where `just peers` unpacks atftpd (its Debian package conflicts with tftpd-hpa's, so it is not installed).
@@ -201,5 +213,30 @@ pub fn atftpd() -> Result<TftpServer> {
     .to_vec();
     args.extend(["--group", "nogroup", "--logfile", "/dev/null", "--port"].map(String::from));
     args.extend([port.to_string(), root.path().display().to_string()]);
-    start("atftpd", &atftpd_program(), &args, port, root, true)
+    start("atftpd", &atftpd_program(), &args, port, root, (true, true))
+}
+
+/// Where `just peers` builds busybox with its tftpd (Debian's busybox leaves that applet out).
+pub fn busybox_program() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.peers/busybox/busybox")
+}
+
+/// busybox tftpd over a new root, uploads allowed (`-c`), started per request by busybox's `udpsvd` as its
+/// documentation shows. udpsvd binds its port again after every request, so it must be a fixed one, not 0.
+/// busybox tftpd answers from the request port itself and speaks octet mode only, with blksize and tsize.
+pub fn busybox_tftpd() -> Result<TftpServer> {
+    let (root, port) = (shared_root()?, free_port()?);
+    let program = busybox_program();
+    let program_arg = program.display().to_string();
+    let args: Vec<String> = vec![
+        "udpsvd".into(),
+        "-E".into(),
+        "127.0.0.1".into(),
+        port.to_string(),
+        program_arg,
+        "tftpd".into(),
+        "-c".into(),
+        root.path().display().to_string(),
+    ];
+    start("busybox tftpd", &program, &args, port, root, (false, false))
 }

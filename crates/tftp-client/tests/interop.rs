@@ -1,10 +1,11 @@
-//! Interop: our client against the TFTP servers people run — tftpd-hpa and atftpd — on loopback high ports.
-//! Run by `just interop` (these tests are `#[ignore]`d in `just test`). A missing server is a failure here, not a
-//! skip: `just peers` installs them (Debian's tftpd-hpa; atftpd, which conflicts with it as a package, is unpacked
-//! into `.peers/`). The servers drop privileges to `nobody`, so these tests run as root.
+//! Interop: our client against the TFTP servers people run — tftpd-hpa, atftpd and busybox tftpd — on loopback
+//! high ports. Run by `just interop` (these tests are `#[ignore]`d in `just test`). A missing server is a failure
+//! here, not a skip: `just peers` installs them (Debian's tftpd-hpa; atftpd, which conflicts with it as a package,
+//! is unpacked into `.peers/`; busybox tftpd, which Debian's busybox builds leave out, is built from Debian's
+//! busybox source into `.peers/`). tftpd-hpa and atftpd drop privileges to `nobody` and busybox tftpd chroots, so
+//! these tests run as root.
 //!
-//! busybox's tftpd is not in Debian's busybox builds (neither `busybox` nor `busybox-static` has the applet), so
-//! atftpd stands in as the second server; unlike tftpd-hpa it also speaks windowsize (RFC 7440).
+//! What each server speaks: atftpd also windowsize (RFC 7440); busybox tftpd neither windowsize nor netascii.
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
@@ -34,7 +35,7 @@ fn matrix(server: &TftpServer) -> usize {
     let mut failures = Vec::new();
     for (name, bytes, is_text) in peers::interop_files() {
         for mode in ["octet", "netascii"] {
-            if mode == "netascii" && !is_text {
+            if mode == "netascii" && (!is_text || !server.netascii) {
                 continue;
             }
             for with_options in [false, true] {
@@ -105,6 +106,39 @@ fn client_against_tftpd_hpa() {
 fn client_against_atftpd() {
     let server = peers::atftpd().unwrap();
     assert_eq!(matrix(&server), 42);
+}
+
+#[test]
+#[ignore = "interop: needs busybox tftpd (`just peers`) and root (run by `just interop`)"]
+fn client_against_busybox_tftpd() {
+    let server = peers::busybox_tftpd().unwrap();
+    assert_eq!(matrix(&server), 24);
+}
+
+#[test]
+#[ignore = "interop: needs busybox tftpd (`just peers`) and root (run by `just interop`)"]
+fn busybox_tftpd_refuses_netascii_and_the_client_says_so_in_one_line() {
+    let server = peers::busybox_tftpd().unwrap();
+    std::fs::write(server.path("text"), b"one\ntwo\n").unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let args = [
+        "get",
+        "127.0.0.1",
+        "text",
+        "--mode",
+        "netascii",
+        "--port",
+        &server.port.to_string(),
+    ];
+    let out = client(work.path(), &args.map(String::from));
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("mode is not 'octet'"),
+        "the server's own words: {stderr}"
+    );
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0, "no partial file");
 }
 
 #[test]
