@@ -84,7 +84,7 @@ _busybox-tftpd:
 
 # A guided tour: runs every landed program on loopback and shows what it does
 demo:
-    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p udp-chat -p broadcast -p tftp-client -p tftp-server -p udp-impair --example ping
+    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p udp-chat -p broadcast -p tftp-client -p tftp-server -p udp-impair
     @echo "== netlab: the pieces every program shares"
     @target/debug/examples/tour
     @echo; echo "== ipmask (seed 1.2): the seed's example, 192.168.1.1 with mask 255.255.255.0"
@@ -98,8 +98,7 @@ demo:
     @just _demo-echo
     @just _demo-chat
     @just _demo-broadcast
-    @echo; echo "== udp-impair (seed 3.1): UDP may lose datagrams; loopback never does, so the relay does it on purpose"
-    @target/debug/examples/ping
+    @just _demo-impair
     @just _demo-tftp
 
 # Run the lab TFTP server on port 6969 over demo/tftp-root (read-only)
@@ -121,6 +120,36 @@ _demo-echo:
     "$bin/echo-client" 127.0.0.1 --port "$port" --count 3 --interval 100 --size 2000
     echo "server log (2000-byte datagrams come back whole; the seed's recvfrom(1024) would cut them):"
     while read -r -t 1 line <&"${SERVER[0]}"; do echo "  $line"; done
+
+# The udp-impair step of the demo: echo-client -> udp-impair -> echo-server, with 0% and then 20% loss (seed 3.1)
+_demo-impair:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    bin="$PWD/target/debug"
+    tmp=$(mktemp -d)
+    trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+    # Waits (at most 5 s) until the program writing file $1 has printed a line containing $2.
+    ready() {
+        for _ in $(seq 100); do grep -q "$2" "$1" && return; sleep 0.05; done
+        echo "no '$2' line from $1"; exit 1
+    }
+    "$bin/echo-server" --bind 127.0.0.1 --port 0 --quiet > "$tmp/server" &
+    ready "$tmp/server" "listening on"
+    server=$(grep -o '127.0.0.1:[0-9]*' "$tmp/server" | head -1)
+    echo
+    echo "== udp-impair (seed 3.1): UDP may lose datagrams; loopback never does, so a relay does it on purpose"
+    for loss in 0 20; do
+        "$bin/udp-impair" --listen 127.0.0.1:0 --to "$server" --loss "$loss%" --seed 7 > "$tmp/relay" &
+        relay=$!
+        ready "$tmp/relay" "relaying"
+        port=$(head -1 "$tmp/relay" | grep -o '127.0.0.1:[0-9]*' | head -1); port=${port#127.0.0.1:}
+        echo "\$ udp-impair --listen 127.0.0.1:0 --to $server --loss $loss% --seed 7   # $(head -1 "$tmp/relay")"
+        echo "\$ echo-client 127.0.0.1 --port $port --count 50 --interval 5 --timeout 200 --quiet"
+        "$bin/echo-client" 127.0.0.1 --port "$port" --count 50 --interval 5 --timeout 200 --quiet || true
+        kill -INT "$relay"; wait "$relay" || true
+        echo "the relay's tally at Ctrl-C:"; tail -n +4 "$tmp/relay" | sed 's/^/  /'
+    done
+    echo "20% each way loses about 1 - 0.8 x 0.8 = 36% of round trips; the seed's programs would wait for ever on the first."
 
 # The chat step of the demo: two udp-chat processes on fixed high loopback ports, scripted (seed 3.2.1)
 _demo-chat:
