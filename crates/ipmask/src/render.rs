@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use serde_json::{Value, json};
 
 use crate::class::{Class, class_letter, kind};
-use crate::net::{Count, Net, bits, show};
+use crate::net::{Count, Net, bits, expanded, reverse_pointer, show};
 use crate::parse::{MaskForm, Parsed};
 
 /// Colours for the network and host bits, or none.
@@ -88,6 +88,9 @@ pub fn report(parsed: &Parsed, style: Style) -> String {
         let _ = writeln!(out, "{label:<11} {value}");
     };
     line("address", show(net.addr));
+    if !net.is_ipv4() {
+        line("expanded", expanded(net.addr));
+    }
     let hex = hex_mask(net).map(|h| format!(" = {h}")).unwrap_or_default();
     line(
         "netmask",
@@ -135,6 +138,10 @@ pub fn report(parsed: &Parsed, style: Style) -> String {
         );
     }
     line("kind", kind(net.addr).to_string());
+    line(
+        "reverse",
+        format!("{} (zone {})", reverse_pointer(net.addr), net.reverse_zone()),
+    );
     out.push('\n');
     let pad = |label: &str| format!("{label:<11} ");
     let _ = writeln!(out, "{}{}", pad("address"), bit_string(net.addr, net.prefix, style));
@@ -172,6 +179,9 @@ pub fn to_json(net: &Net) -> Value {
         "addresses": count_json(net.addresses()),
         "class": class_letter(net.addr).map(|c| c.to_string()),
         "kind": kind(net.addr),
+        "expanded": expanded(net.addr),
+        "reverse_pointer": reverse_pointer(net.addr),
+        "reverse_zone": net.reverse_zone(),
     })
 }
 

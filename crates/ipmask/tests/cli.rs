@@ -226,3 +226,19 @@ fn bad_input_is_one_line_and_exit_2() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn reverse_dns_names_and_the_expanded_ipv6_address() {
+    let r = text(&["192.168.1.77/26"]);
+    assert_eq!(
+        field(&r, "reverse"),
+        "77.1.168.192.in-addr.arpa (zone 1.168.192.in-addr.arpa)"
+    );
+    let r = text(&["2001:db8::1/48"]);
+    assert_eq!(field(&r, "expanded"), "2001:0db8:0000:0000:0000:0000:0000:0001");
+    assert!(field(&r, "reverse").ends_with("8.b.d.0.1.0.0.2.ip6.arpa (zone 0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa)"));
+    let j = &json_lines(&["10.20.30.40/16"])[0];
+    assert_eq!(j["reverse_pointer"], "40.30.20.10.in-addr.arpa");
+    assert_eq!(j["reverse_zone"], "20.10.in-addr.arpa");
+    assert_eq!(j["expanded"], "10.20.30.40");
+}

@@ -22,6 +22,13 @@ def expected_net(c):
     else:
         # Too many to list: hosts() ends before the broadcast address in IPv4 and at the last address in IPv6.
         exp["last_host"] = str(net[-2] if net.version == 4 else net[-1])
+    address = ipaddress.ip_address(c["address"])
+    exp["expanded"] = address.exploded
+    exp["reverse_pointer"] = address.reverse_pointer
+    # The zone: the network's whole octets (IPv4) or nibbles (IPv6), i.e. the last labels of its reverse name.
+    labels = net.network_address.reverse_pointer.split(".")
+    whole = net.prefixlen // (8 if net.version == 4 else 4)
+    exp["reverse_zone"] = ".".join(labels[len(labels) - whole - 2:])
     exp["subnets"] = {d: [str(s) for s in net.subnets(prefixlen_diff=int(d))] for d in c.get("subnets", {})}
     return exp
 
@@ -40,7 +47,8 @@ def main():
         if c["case"] == "net":
             exp = expected_net(c)
             ours = c["ours"]
-            for key in ("network", "netmask", "hostmask", "broadcast", "first_host", "last_host"):
+            for key in ("network", "netmask", "hostmask", "broadcast", "first_host", "last_host", "expanded",
+                        "reverse_pointer", "reverse_zone"):
                 if ours[key] != exp[key]:
                     problems.append(f"{key}: ours {ours[key]} python {exp[key]}")
             if count(ours["addresses"]) != exp["addresses"]:
