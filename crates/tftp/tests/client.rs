@@ -11,28 +11,46 @@ use fake::{Faults, content};
 use tftp::client::{self, ClientConfig};
 use tftp::{ErrorCode, OptionRequest, Quiet, TransferError};
 
+/// The client's settings for a test in which nothing is lost: a 2 s timer, which a busy machine cannot make fire
+/// by accident and so add a packet to the exact counts these tests check.
 fn config(server: std::net::SocketAddr) -> ClientConfig {
     ClientConfig {
+        rexmt: Duration::from_secs(2),
+        retries: 5,
+        ..ClientConfig::new(server)
+    }
+}
+
+/// For tests that lose packets on purpose: a short timer keeps them quick.
+fn quick(server: std::net::SocketAddr) -> ClientConfig {
+    ClientConfig {
         rexmt: Duration::from_millis(50),
-        // A short timer keeps lost-packet tests quick; many retries ride out a busy machine.
         retries: 20,
         ..ClientConfig::new(server)
     }
 }
 
+/// `quick` when `faults` lose a packet, else `config`.
+fn config_for(server: std::net::SocketAddr, faults: &Faults) -> ClientConfig {
+    let loses = faults.drop_once.is_some() || faults.stall_after.is_some() || faults.silent;
+    if loses { quick(server) } else { config(server) }
+}
+
 fn download(len: usize, faults: Faults) -> (Vec<u8>, Vec<u8>, tftp::client::Outcome, fake::Log) {
     let file = content(len, len as u64);
-    let (addr, fake) = fake::spawn(file.clone(), 512, 1, faults);
+    let cfg = |addr| config_for(addr, &faults);
+    let (addr, fake) = fake::spawn(file.clone(), 512, 1, faults.clone());
     let mut got = Vec::new();
-    let outcome = client::download(&config(addr), "f.bin", &mut got, &mut Quiet).unwrap();
+    let outcome = client::download(&cfg(addr), "f.bin", &mut got, &mut Quiet).unwrap();
     (file, got, outcome, fake.join().unwrap())
 }
 
 fn upload(len: usize, faults: Faults) -> (Vec<u8>, tftp::client::Outcome, fake::Log) {
     let file = content(len, len as u64 + 7);
+    let cfg = config_for(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), &faults);
     let (addr, fake) = fake::spawn(Vec::new(), 512, 1, faults);
     let outcome = client::upload(
-        &config(addr),
+        &ClientConfig { server: addr, ..cfg },
         "f.bin",
         &mut file.as_slice(),
         Some(len as u64),
@@ -171,7 +189,7 @@ fn a_silent_server_is_given_up_on_after_the_retries() {
     );
     let cfg = ClientConfig {
         retries: 3,
-        ..config(addr)
+        ..quick(addr)
     };
     let err = client::download(&cfg, "f", &mut Vec::new(), &mut Quiet).unwrap_err();
     assert!(matches!(err, TransferError::TimedOut { retries: 3, .. }), "{err}");
@@ -192,7 +210,7 @@ fn a_server_that_stops_mid_transfer_is_given_up_on() {
             ..Faults::default()
         },
     );
-    let err = client::download(&config(addr), "f", &mut Vec::new(), &mut Quiet).unwrap_err();
+    let err = client::download(&quick(addr), "f", &mut Vec::new(), &mut Quiet).unwrap_err();
     assert!(
         err.to_string().starts_with("timed out waiting for DATA block 3"),
         "{err}"
