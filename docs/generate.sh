@@ -17,6 +17,7 @@ run() { # run NAME COMMAND...: "$ COMMAND" and its output into generated/NAME.tx
 run ipmask-seed ipmask 192.168.1.1 255.255.255.0
 run ipmask-campus ipmask 172.16.20.5/16 --json
 run ipmask-same-subnet ipmask same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0
+run ipmask-vlsm ipmask vlsm 192.168.1.0/24 100 50 20 2
 run endian-tour endian-demo
 run endian-pack endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0
 run endian-rrq endian-demo rrq 测试.txt

@@ -10,7 +10,8 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ipmask::render::{Style, report, to_json};
+use ipmask::net::show;
+use ipmask::render::{Style, count_json, report, to_json};
 use ipmask::{Net, ParseError, ops, parse};
 use serde_json::json;
 
@@ -18,7 +19,8 @@ const EXAMPLES: &str = "\
 Examples:
   ipmask 192.168.1.1 255.255.255.0       the seed's example: 192.168.1.0 - 192.168.1.255
   ipmask 10.0.0.0/8 --split 10 --json    the four /10 subnets, as JSON lines
-  ipmask range 10.0.0.1-10.0.0.6         the fewest CIDR blocks that cover the range";
+  ipmask range 10.0.0.1-10.0.0.6         the fewest CIDR blocks that cover the range
+  ipmask vlsm 192.168.1.0/24 100 50 20 2 a subnet for 100 hosts, one for 50, ...";
 
 /// A subnet calculator: network, broadcast, hosts, class and kind of an address and mask, with the bits shown.
 #[derive(Debug, Parser)]
@@ -49,6 +51,14 @@ enum Command {
         /// FIRST-LAST, or FIRST LAST
         #[arg(num_args = 1..=2, required = true)]
         ends: Vec<String>,
+    },
+    /// Variable-length subnets: the smallest subnet for each count of hosts, carved out largest first
+    Vlsm {
+        /// The network to divide, such as 192.168.1.0/24
+        network: String,
+        /// How many hosts each subnet must hold, such as 100 50 20 2
+        #[arg(required = true, value_name = "HOSTS")]
+        hosts: Vec<u128>,
     },
     /// Whether two hosts are on one subnet with a mask, and what a wrong mask does (seed §1.2)
     SameSubnet {
@@ -109,6 +119,44 @@ fn run(cli: Cli) -> Result<(), ParseError> {
                 ipmask::parse::parse_address(last)?,
             )?;
             print_nets(&blocks, cli.json);
+        }
+        Some(Command::Vlsm { network, hosts }) => {
+            let net = parse_net(&network)?;
+            let ops::Vlsm { subnets, free } = ops::vlsm(&net, &hosts)?;
+            if cli.json {
+                for (wanted, sub) in &subnets {
+                    let mut obj = to_json(sub);
+                    obj["wanted_hosts"] = count_json(ipmask::Count::Exact(*wanted));
+                    println!("{obj}");
+                }
+                println!(
+                    "{}",
+                    json!({ "free": free.iter().map(ToString::to_string).collect::<Vec<_>>() })
+                );
+            } else {
+                let net = Net::new(net.network(), net.prefix);
+                let plural = if subnets.len() == 1 { "" } else { "s" };
+                println!("{net} in {} subnet{plural}, largest first", subnets.len());
+                println!("{:>8}  {:<22} {:>8}  hosts", "wanted", "subnet", "usable");
+                for (wanted, sub) in &subnets {
+                    println!(
+                        "{wanted:>8}  {:<22} {:>8}  {} to {}",
+                        sub.to_string(),
+                        sub.hosts().to_string(),
+                        show(sub.first_host()),
+                        show(sub.last_host())
+                    );
+                }
+                let free: Vec<String> = free.iter().map(ToString::to_string).collect();
+                println!(
+                    "free: {}",
+                    if free.is_empty() {
+                        "nothing".to_string()
+                    } else {
+                        free.join(", ")
+                    }
+                );
+            }
         }
         Some(Command::SameSubnet { host1, host2, mask }) => {
             let a = ipmask::parse::parse_address(&host1)?;

@@ -102,6 +102,68 @@ pub fn aggregate(nets: &[Net]) -> Vec<Net> {
     out
 }
 
+/// What [`vlsm`] carved out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vlsm {
+    /// Each subnet, largest first, with the count of hosts it was made for.
+    pub subnets: Vec<(u128, Net)>,
+    /// The blocks left over at the end, as few as possible.
+    pub free: Vec<Net>,
+}
+
+/// Variable-length subnetting (VLSM): for each count of hosts, the smallest subnet that holds them, carved out of
+/// `net` largest first so that every subnet starts on its own boundary.
+///
+/// A subnet holds its hosts plus the addresses that are not hosts: IPv4's network and broadcast addresses, IPv6's
+/// subnet-router anycast address — so 2 hosts take an IPv4 /30, as textbooks and `ipcalc -s` count.
+pub fn vlsm(net: &Net, wanted: &[u128]) -> Result<Vlsm, ParseError> {
+    let w = net.width();
+    let reserved: u128 = if net.is_ipv4() { 2 } else { 1 };
+    let mut order: Vec<u128> = wanted.to_vec();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let end = bits(net.last());
+    let mut next = Some(bits(net.network()));
+    let mut out = Vec::new();
+    let mut needed_bits: Vec<u32> = Vec::new();
+    for &hosts in &order {
+        if hosts == 0 {
+            return Err(ParseError::new("0", "a subnet is for at least one host"));
+        }
+        // The fewest host bits with 2^bits >= hosts + reserved.
+        let size_bits = match hosts.checked_add(reserved).and_then(u128::checked_next_power_of_two) {
+            Some(size) => size.trailing_zeros(),
+            None => 128,
+        };
+        needed_bits.push(size_bits);
+        let fits = size_bits <= w - u32::from(net.prefix)
+            && next.is_some_and(|start| size_bits >= 128 || end - start >= (1u128 << size_bits) - 1);
+        let Some(start) = next.filter(|_| fits) else {
+            let total: f64 = needed_bits.iter().map(|&b| 2f64.powi(b as i32)).sum();
+            return Err(ParseError::new(
+                &net.to_string(),
+                &format!(
+                    "too small: it has 2^{} addresses, and subnets for the {} largest requests need {total} \
+                     (each a power of two, including the addresses that are not hosts)",
+                    w - u32::from(net.prefix),
+                    needed_bits.len()
+                ),
+            ));
+        };
+        out.push((hosts, Net::new(from_bits(net.addr, start), (w - size_bits) as u8)));
+        // Sizes only shrink, so the next subnet starts on its own boundary without a gap.
+        next = if size_bits >= 128 {
+            None
+        } else {
+            start.checked_add(1u128 << size_bits).filter(|&n| n <= end)
+        };
+    }
+    let free = match next {
+        Some(start) => range(from_bits(net.addr, start), from_bits(net.addr, end))?,
+        None => Vec::new(),
+    };
+    Ok(Vlsm { subnets: out, free })
+}
+
 /// How two hosts relate under a mask.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
@@ -170,6 +232,53 @@ mod tests {
 
     fn strings(nets: &[Net]) -> Vec<String> {
         nets.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn vlsm_carves_the_largest_first_and_lists_what_is_left() {
+        let Vlsm { subnets, free } = vlsm(&net("192.168.1.0/24"), &[20, 100, 2, 50]).unwrap();
+        let got: Vec<(u128, String)> = subnets.iter().map(|(h, n)| (*h, n.to_string())).collect();
+        assert_eq!(
+            got,
+            [
+                (100, "192.168.1.0/25".to_string()),
+                (50, "192.168.1.128/26".to_string()),
+                (20, "192.168.1.192/27".to_string()),
+                (2, "192.168.1.224/30".to_string()),
+            ]
+        );
+        assert_eq!(
+            strings(&free),
+            ["192.168.1.228/30", "192.168.1.232/29", "192.168.1.240/28"]
+        );
+        // 126 hosts fill a /25 exactly (with network and broadcast); 127 need a /24.
+        assert_eq!(
+            vlsm(&net("10.0.0.0/24"), &[126]).unwrap().subnets[0].1.to_string(),
+            "10.0.0.0/25"
+        );
+        assert_eq!(
+            vlsm(&net("10.0.0.0/24"), &[127]).unwrap().subnets[0].1.to_string(),
+            "10.0.0.0/24"
+        );
+        let Vlsm { subnets: whole, free } = vlsm(&net("10.0.0.0/24"), &[254]).unwrap();
+        assert_eq!((whole[0].1.to_string(), free.len()), ("10.0.0.0/24".to_string(), 0));
+        // IPv6 keeps one address back (the subnet-router anycast address): 1023 hosts fit in 2^10.
+        assert_eq!(
+            vlsm(&net("2001:db8::/64"), &[1023]).unwrap().subnets[0].1.to_string(),
+            "2001:db8::/118"
+        );
+        assert_eq!(
+            vlsm(&net("::/0"), &[u128::MAX]).unwrap().subnets[0].1.to_string(),
+            "::/0"
+        );
+    }
+
+    #[test]
+    fn vlsm_says_when_the_network_is_too_small() {
+        let err = vlsm(&net("192.168.1.0/24"), &[200, 100]).unwrap_err().to_string();
+        assert!(err.contains("too small") && err.contains("need 384"), "{err}");
+        assert!(vlsm(&net("10.0.0.0/30"), &[3]).is_err(), "3 hosts + 2 need a /29");
+        assert!(vlsm(&net("10.0.0.0/24"), &[0]).is_err());
     }
 
     #[test]

@@ -242,3 +242,28 @@ fn reverse_dns_names_and_the_expanded_ipv6_address() {
     assert_eq!(j["reverse_zone"], "20.10.in-addr.arpa");
     assert_eq!(j["expanded"], "10.20.30.40");
 }
+
+#[test]
+fn vlsm_gives_each_group_of_hosts_its_subnet() {
+    let r = text(&["vlsm", "192.168.1.0/24", "100", "50", "20", "2"]);
+    // A title, a header, a row per subnet, then what is free.
+    let rows: Vec<&str> = r.lines().skip(2).take_while(|l| !l.starts_with("free")).collect();
+    assert_eq!(rows.len(), 4, "{r}");
+    assert!(rows[0].contains("100") && rows[0].contains("192.168.1.0/25") && rows[0].contains("126"));
+    assert!(rows[3].contains("192.168.1.224/30") && rows[3].contains("192.168.1.225 to 192.168.1.226"));
+    assert!(
+        r.contains("free: 192.168.1.228/30, 192.168.1.232/29, 192.168.1.240/28"),
+        "{r}"
+    );
+    let j = json_lines(&["vlsm", "10.0.0.0/16", "1000", "10"]);
+    assert_eq!(j[0]["network"], "10.0.0.0");
+    assert_eq!(j[0]["prefix"], 22);
+    assert_eq!(j[0]["wanted_hosts"], 1000);
+    assert_eq!(j[1]["prefix"], 28);
+    assert_eq!(j[2]["free"][0], "10.0.4.16/28");
+    let out = ipmask(&["vlsm", "192.168.1.0/24", "200", "100"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("too small"), "{err}");
+}

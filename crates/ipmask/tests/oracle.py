@@ -33,12 +33,38 @@ def expected_net(c):
     return exp
 
 
+def vlsm(network, wanted):
+    """Each count of hosts gets the smallest block that holds it plus the addresses that are not hosts (IPv4: 2,
+    IPv6: 1), largest first, one after another from the start; None if they do not fit. Returns the subnets and
+    the free blocks after them."""
+    net = ipaddress.ip_network(network)
+    reserved = 2 if net.version == 4 else 1
+    start = int(net.network_address)
+    end = int(net.broadcast_address)
+    out = []
+    for hosts in sorted(wanted, reverse=True):
+        size = 1
+        while size < hosts + reserved:
+            size *= 2
+        if start + size - 1 > end:
+            return None, None
+        prefix = net.max_prefixlen - (size.bit_length() - 1)
+        out.append([str(hosts), str(ipaddress.ip_network((start, prefix)))])
+        start += size
+    if start > end:
+        return out, []
+    kind = ipaddress.IPv4Address if net.version == 4 else ipaddress.IPv6Address
+    free = [str(n) for n in ipaddress.summarize_address_range(kind(start), kind(end))]
+    return out, free
+
+
 def count(value):
     return int(value) if isinstance(value, str) else value
 
 
 def main():
     cases = mismatches = 0
+    fitted = vlsm_cases = 0
     shown = []
     for line in sys.stdin:
         c = json.loads(line)
@@ -68,11 +94,19 @@ def main():
             exp = [str(n) for n in ipaddress.summarize_address_range(first, last)]
             if c["ours"] != exp:
                 problems.append(f"summarize {first}-{last}: ours {c['ours']} python {exp}")
+        elif c["case"] == "vlsm":
+            subnets, free = vlsm(c["network"], [int(w) for w in c["wanted"]])
+            vlsm_cases += 1
+            fitted += subnets is not None
+            if c["ours"] != subnets or c["free"] != free:
+                problems.append(f"vlsm {c['network']} {c['wanted']}: ours {c['ours']} free {c['free']}, "
+                                f"python {subnets} free {free}")
         if problems:
             mismatches += 1
             if len(shown) < 10:
                 shown.append(f'{c.get("address", "")}/{c.get("prefix", "")}: ' + "; ".join(problems))
     print(f"{cases} cases, {mismatches} mismatches")
+    print(f"(of which VLSM: {vlsm_cases}, {fitted} fitting and the rest refused by both)")
     for s in shown:
         print(s)
 

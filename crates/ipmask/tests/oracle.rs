@@ -99,6 +99,30 @@ fn cases(count: usize) -> Vec<String> {
                     .to_string(),
             );
         }
+        if i % 4 == 2 {
+            // VLSM: a few host counts, small enough to fit often and large enough to overflow sometimes.
+            let room = net.width() - u32::from(net.prefix);
+            let wanted: Vec<u128> = (0..1 + rng.below(5))
+                .map(|_| 1 + (u128::from(rng.next()) >> (128 - room.clamp(1, 64))) / 3)
+                .collect();
+            let (ours, free) = match ops::vlsm(&net, &wanted) {
+                Ok(ops::Vlsm { subnets, free }) => (
+                    json!(
+                        subnets
+                            .iter()
+                            .map(|(h, n)| (h.to_string(), n.to_string()))
+                            .collect::<Vec<_>>()
+                    ),
+                    json!(free.iter().map(ToString::to_string).collect::<Vec<_>>()),
+                ),
+                Err(_) => (json!(null), json!(null)),
+            };
+            let network = Net::new(net.network(), net.prefix).to_string();
+            let wanted: Vec<String> = wanted.iter().map(ToString::to_string).collect();
+            lines.push(
+                json!({"case": "vlsm", "network": network, "wanted": wanted, "ours": ours, "free": free}).to_string(),
+            );
+        }
     }
     lines
 }
@@ -124,7 +148,7 @@ fn ten_thousand_networks_agree_with_python_ipaddress() {
     assert!(out.status.success(), "the oracle script failed");
     let report = String::from_utf8(out.stdout).unwrap();
     let summary = report.lines().next().unwrap_or_default();
-    println!("ipmask oracle: {summary}");
+    println!("ipmask oracle: {summary} {}", report.lines().nth(1).unwrap_or_default());
     assert_eq!(summary, format!("{} cases, 0 mismatches", lines.len()), "\n{report}");
     assert!(lines.len() >= 10_000);
 }
