@@ -5,10 +5,10 @@
 //! [`directed_broadcast`] to find an interface's broadcast address.
 //!
 //! ## Layout
-//! - [`net`]: the math — [`Net`], netmask, network, broadcast, hosts, counts.
+//! - [`net`]: the math — [`Net`], netmask, network, broadcast, hosts, counts, reverse-DNS names.
 //! - [`parse`](mod@parse): the input forms (`/24`, `255.255.255.0`, `0xffffff00`, wildcard `0.0.0.255`, bare address).
 //! - [`class`]: classes A–E and what an address is for (private, loopback, documentation, ...).
-//! - [`ops`]: splitting, aggregation, range to CIDR blocks, and "same subnet?".
+//! - [`ops`]: splitting, variable-length subnets (VLSM), aggregation, range to CIDR blocks, and "same subnet?".
 //! - [`render`]: the report with coloured bits, and JSON.
 
 pub mod class;

@@ -1,4 +1,5 @@
-//! Working with several networks: splitting one into subnets, merging a list (aggregation), covering an address
+//! Working with several networks: splitting one into subnets (equal, or sized for groups of hosts: VLSM), merging
+//! a list (aggregation), covering an address
 //! range with the fewest blocks, and asking whether two hosts share a subnet (seed §1.2's last paragraph).
 
 use std::net::IpAddr;
