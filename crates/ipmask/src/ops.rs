@@ -1,6 +1,6 @@
 //! Working with several networks: splitting one into subnets (equal, or sized for groups of hosts: VLSM), merging
-//! a list (aggregation), covering an address
-//! range with the fewest blocks, and asking whether two hosts share a subnet (seed §1.2's last paragraph).
+//! a list (aggregation), covering an address range with the fewest blocks, and asking whether two hosts share a
+//! subnet (seed §1.2's last paragraph).
 
 use std::net::IpAddr;
 
