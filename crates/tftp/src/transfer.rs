@@ -457,8 +457,8 @@ pub fn send_file(
     // Waiting for a window's ACK, sleep rather than poll: the core is the reading thread's (and, on loopback,
     // the receiver's). A whole window takes long enough that the cost of a wake-up hardly shows.
     let spin = ch.spin.take();
-    // Room for two windows: one in flight, the next one read and waiting.
-    let depth = 2 * usize::from(opts.windowsize.max(1));
+    // Room for the next window, read and waiting while the current one is in flight (more did not go faster).
+    let depth = usize::from(opts.windowsize.max(1));
     std::thread::scope(|scope| {
         let (full_tx, full_rx) = mpsc::sync_channel(depth);
         let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
