@@ -149,6 +149,12 @@ fn every_edge_size_both_ways_with_and_without_options() {
             timeout: Some(2),
             tsize: Some(0),
         },
+        // The biggest blocks and windows: downloads read the file on a second thread (`send_file`).
+        OptionRequest {
+            blksize: Some(65464),
+            windowsize: Some(16),
+            ..Default::default()
+        },
     ];
     let mut cases = 0;
     for len in [0usize, 511, 512, 513, 1 << 20] {
@@ -164,27 +170,43 @@ fn every_edge_size_both_ways_with_and_without_options() {
             cases += 2;
         }
     }
-    assert_eq!(cases, 40);
+    assert_eq!(cases, 50);
 }
 
 #[test]
 fn netascii_both_ways() {
     let server = start(|c| c.create = true);
     let text = b"first\nsecond\r\nbare\rcr\n".repeat(100);
-    for (i, options) in [
-        OptionRequest::default(),
-        OptionRequest {
-            tsize: Some(0),
-            ..Default::default()
-        },
+    let long = b"first\nsecond\r\nbare\rcr\n".repeat(100_000);
+    for (i, (options, text)) in [
+        (OptionRequest::default(), &text),
+        (
+            OptionRequest {
+                tsize: Some(0),
+                ..Default::default()
+            },
+            &text,
+        ),
+        // 2.2 MB in 64 KiB × 16 windows: the netascii translation runs on the reading thread.
+        (
+            OptionRequest {
+                blksize: Some(65464),
+                windowsize: Some(16),
+                ..Default::default()
+            },
+            &long,
+        ),
     ]
     .iter()
     .enumerate()
     {
         let name = format!("t{i}.txt");
-        put(server.addr, &name, &text, *options, Mode::Netascii).unwrap();
-        assert_eq!(saved(&server, &name), text, "stored as local text");
-        assert_eq!(get(server.addr, &name, *options, Mode::Netascii).unwrap(), text);
+        put(server.addr, &name, text, *options, Mode::Netascii).unwrap();
+        assert!(saved(&server, &name) == **text, "{name} stored as local text");
+        assert!(
+            get(server.addr, &name, *options, Mode::Netascii).unwrap() == **text,
+            "{name} back"
+        );
     }
     // On the wire (octet view of a netascii download is not possible, so check the size the server announces).
     let mut out = Vec::new();
