@@ -757,8 +757,8 @@ pub enum ReceiveStart<'a> {
 }
 
 /// The receive side (download to a client, upload to a server): writes each in-order block to `sink`, ACKs
-/// every `windowsize` blocks, and stops after the short block, returning it unacknowledged as a [`LastBlock`]. `max_bytes` refuses a transfer
-/// that grows past it with ERROR 3. A server should then [`dally`].
+/// every `windowsize` blocks, and stops after the short block, returning it unacknowledged as a [`LastBlock`].
+/// `max_bytes` refuses a transfer that grows past it with ERROR 3. A server should then [`dally`].
 // ANCHOR: receive_loop
 pub fn receive(
     ch: &mut Channel<'_>,
