@@ -468,8 +468,28 @@ pub fn send_file(
                 let packet = empty_rx.try_recv().unwrap_or_default();
                 let packet = fill_block(source, packet, blksize, index);
                 let last = packet.as_ref().map_or(true, |p| p.len() < 4 + blksize);
-                // The sender has gone (the transfer ended): stop reading.
-                if full_tx.send(packet).is_err() || last {
+                // When the queue is full, offer the core to others for a moment before sleeping: a thread that
+                // sleeps is woken by the sender, and the scheduler then tends to run it on the sender's core,
+                // where the two take turns instead of working side by side (measured: median 70 ms -> 57 ms for
+                // 256 MiB). A stalled transfer makes it sleep after READER_YIELD.
+                let mut packet = packet;
+                let stop_yielding = Instant::now() + READER_YIELD;
+                loop {
+                    match full_tx.try_send(packet) {
+                        Ok(()) => break,
+                        Err(mpsc::TrySendError::Full(p)) if Instant::now() < stop_yielding => {
+                            packet = p;
+                            std::thread::yield_now();
+                        }
+                        Err(mpsc::TrySendError::Full(p)) => match full_tx.send(p) {
+                            Ok(()) => break,
+                            Err(_) => return,
+                        },
+                        // The sender has gone (the transfer ended): stop reading.
+                        Err(mpsc::TrySendError::Disconnected(_)) => return,
+                    }
+                }
+                if last {
                     return;
                 }
                 index += 1;
@@ -486,6 +506,9 @@ pub fn send_file(
         // `blocks` drops here: the reading thread's next send fails and it ends; the scope waits for it.
     })
 }
+
+/// How long [`send_file`]'s reading thread yields before it sleeps when it is a window ahead.
+const READER_YIELD: Duration = Duration::from_millis(2);
 
 /// [`send_file`] reads on a second thread only for blocks at least this big ...
 pub const PREFETCH_BLKSIZE: usize = 32 << 10;

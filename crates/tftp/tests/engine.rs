@@ -157,3 +157,40 @@ fn a_file_that_fails_mid_transfer_ends_it_on_both_sides() {
         );
     }
 }
+
+#[test]
+fn a_receiver_that_vanishes_ends_the_transfer_and_its_reading_thread() {
+    let data = bytes(8 << 20);
+    let mut source = Watched::new(&data);
+    let sender = netlab::SocketBuilder::new()
+        .send_buffer(2 << 20)
+        .bind_udp("127.0.0.1:0".parse().unwrap())
+        .unwrap();
+    // The receiver answers the OACK with ACK 0 and is never heard from again.
+    let receiver = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    receiver.send_to(&[0, 4, 0, 0], sender.local_addr().unwrap()).unwrap();
+    let mut quiet = Quiet;
+    let mut ch = Channel::new(
+        sender,
+        receiver.local_addr().unwrap(),
+        true,
+        Duration::from_millis(20),
+        2,
+        &mut quiet,
+    );
+    let result = transfer::send_file(
+        &mut ch,
+        &mut source,
+        &opts(65464, 16),
+        Some(b"\x00\x06windowsize\x0016\x00"),
+    );
+    // Returning at all shows the reading thread ended: send_file waits for it.
+    assert!(
+        matches!(result, Err(TransferError::TimedOut { retries: 2, .. })),
+        "{result:?}"
+    );
+    assert!(
+        source.served < data.len(),
+        "it stopped reading well before the end of the file"
+    );
+}
