@@ -11,7 +11,8 @@ use anyhow::{Context, Result};
 /// Lock-step floor: `round_trips` exchanges of a `request`-byte datagram answered by a `reply`-byte one (a DATA
 /// block and its ACK), between two threads on loopback. Nothing touches a file: this is the network's part of a
 /// lock-step transfer. The answering side always sleeps in `recv`, like tftpd-hpa; the asking side sleeps too, or
-/// with `poll` asks again in a tight loop, as our TFTP engine does for its first 50 µs of a wait.
+/// with `poll` asks again and again (yielding the core between tries), as our TFTP engine does for the first
+/// 50 µs or more of a wait.
 pub fn ping_pong(round_trips: u64, request: usize, reply: usize, poll: bool) -> Result<Duration> {
     let server = UdpSocket::bind("127.0.0.1:0")?;
     let client = UdpSocket::bind("127.0.0.1:0")?;
@@ -40,7 +41,7 @@ pub fn ping_pong(round_trips: u64, request: usize, reply: usize, poll: bool) -> 
             match client.recv(&mut buf) {
                 Ok(_) => break,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock && poll && Instant::now() < give_up => {
-                    std::hint::spin_loop();
+                    std::thread::yield_now();
                 }
                 Err(e) => return Err(e).context("ping-pong reply lost"),
             }
