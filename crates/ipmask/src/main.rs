@@ -17,10 +17,10 @@ use serde_json::json;
 
 const EXAMPLES: &str = "\
 Examples:
-  ipmask 192.168.1.1 255.255.255.0       the seed's example: 192.168.1.0 - 192.168.1.255
-  ipmask 10.0.0.0/8 --split 10 --json    the four /10 subnets, as JSON lines
-  ipmask range 10.0.0.1-10.0.0.6         the fewest CIDR blocks that cover the range
-  ipmask vlsm 192.168.1.0/24 100 50 20 2 a subnet for 100 hosts, one for 50, ...";
+  ipmask 192.168.1.1 255.255.255.0          the seed's example: 192.168.1.0 - 192.168.1.255
+  ipmask 10.0.0.0/8 --split 10 --json       the four /10 subnets, as JSON lines
+  ipmask range 10.0.0.1-10.0.0.6            the fewest CIDR blocks that cover the range
+  ipmask vlsm 192.168.1.0/24 100 50 20 2    a subnet for 100 hosts, one for 50, one for 20, one for 2";
 
 /// A subnet calculator: network, broadcast, hosts, class and kind of an address and mask, with the bits shown.
 #[derive(Debug, Parser)]
