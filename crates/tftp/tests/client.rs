@@ -32,8 +32,11 @@ fn quick(server: std::net::SocketAddr) -> ClientConfig {
 
 /// `quick` when `faults` lose a packet, else `config`.
 fn config_for(server: std::net::SocketAddr, faults: &Faults) -> ClientConfig {
-    let loses = faults.drop_once.is_some() || faults.stall_after.is_some() || faults.silent;
-    if loses { quick(server) } else { config(server) }
+    if faults.lose_packets() {
+        quick(server)
+    } else {
+        config(server)
+    }
 }
 
 fn download(len: usize, faults: Faults) -> (Vec<u8>, Vec<u8>, tftp::client::Outcome, fake::Log) {

@@ -7,19 +7,10 @@ use std::time::Duration;
 
 use fake::{Faults, content};
 
-/// A short timeout where the test loses a packet on purpose, so it stays quick; a long one elsewhere, so that a
-/// busy machine cannot make it run out and add a packet to the counts the tests check.
-fn timeout_for(faults: &Faults) -> Duration {
-    if faults.drop_once.is_some() {
-        Duration::from_millis(100)
-    } else {
-        Duration::from_secs(2)
-    }
-}
-
 fn run(len: usize, faults: Faults) -> (Vec<u8>, std::io::Result<Vec<u8>>, fake::Log) {
     let file = content(len, len as u64);
-    let timeout = timeout_for(&faults);
+    // Short where a packet is lost on purpose (see `Faults::lose_packets`).
+    let timeout = Duration::from_millis(if faults.lose_packets() { 100 } else { 2000 });
     let (addr, server) = fake::spawn(file.clone(), 512, 1, faults);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let got = lab07_tftp_download::download(&socket, addr, "f.bin", timeout);

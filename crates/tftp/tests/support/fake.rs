@@ -53,6 +53,15 @@ pub struct Faults {
     pub refuse_options: bool,
 }
 
+impl Faults {
+    /// Whether these faults lose a packet on purpose, so that the client's timer must run out. Tests give such a
+    /// client a short timer to stay quick, and every other one a long timer, which a busy machine cannot make run
+    /// out and so add a packet to the counts the tests check.
+    pub fn lose_packets(&self) -> bool {
+        self.drop_once.is_some() || self.stall_after.is_some() || self.silent
+    }
+}
+
 fn be(n: u16) -> [u8; 2] {
     n.to_be_bytes()
 }
