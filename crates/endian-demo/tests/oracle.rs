@@ -6,24 +6,8 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use endian_demo::structfmt::{Value, pack};
+use netlab::rng::Rng;
 use serde_json::json;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
 
 fn int_value(rng: &mut Rng, code: char) -> i128 {
     let bits: u32 = match code {
@@ -43,7 +27,7 @@ fn int_value(rng: &mut Rng, code: char) -> i128 {
         1 => min - 1,
         2 => max,
         3 => min,
-        _ => min + (i128::from(rng.next()) << 64 | i128::from(rng.next())).rem_euclid(max - min + 1),
+        _ => min + (i128::from(rng.next_u64()) << 64 | i128::from(rng.next_u64())).rem_euclid(max - min + 1),
     }
 }
 
@@ -51,10 +35,10 @@ fn float_value(rng: &mut Rng) -> f64 {
     match rng.below(8) {
         0 => 65504.0 + rng.below(64) as f64,           // around half precision's maximum
         1 => (rng.below(2000) as f64 - 1000.0) * 1e35, // around f32's maximum
-        2 => f64::from_bits(rng.next()).abs().min(1e300) * if rng.below(2) == 0 { 1.0 } else { -1.0 },
+        2 => f64::from_bits(rng.next_u64()).abs().min(1e300) * if rng.below(2) == 0 { 1.0 } else { -1.0 },
         3 => (rng.below(1 << 20) as f64) * 2f64.powi(-(rng.below(40) as i32)), // subnormal halves and friends
         4 => -0.0,
-        _ => (rng.next() as i64 as f64) / (1u64 << rng.below(60)) as f64,
+        _ => (rng.next_u64() as i64 as f64) / (1u64 << rng.below(60)) as f64,
     }
 }
 
@@ -107,7 +91,7 @@ fn case(rng: &mut Rng) -> (String, Vec<Value>, Vec<serde_json::Value>) {
                     } else {
                         rng.below(14) as usize
                     };
-                    let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+                    let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
                     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
                     (Value::Bytes(bytes), json!({"t": "bytes", "v": hex}))
                 }
@@ -139,7 +123,7 @@ fn case(rng: &mut Rng) -> (String, Vec<Value>, Vec<serde_json::Value>) {
 #[test]
 #[ignore = "oracle: needs python3 (run by `just interop`)"]
 fn ten_thousand_formats_agree_with_cpython_struct() {
-    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut rng = Rng::new(0x5eed_1234_abcd_0001);
     let mut lines = Vec::new();
     let mut refused = 0;
     for _ in 0..10_000 {

@@ -8,45 +8,32 @@ use std::process::{Command, Stdio};
 
 use ipmask::render::to_json;
 use ipmask::{Net, ops};
+use netlab::rng::Rng;
 use serde_json::json;
 
-/// A small deterministic generator (xorshift64*), so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn address(&mut self, v4: bool) -> IpAddr {
-        if v4 {
-            IpAddr::V4(Ipv4Addr::from(self.next() as u32))
-        } else {
-            IpAddr::V6(Ipv6Addr::from(
-                (u128::from(self.next()) << 64) | u128::from(self.next()),
-            ))
-        }
-    }
-
-    fn net(&mut self, v4: bool) -> Net {
-        let width = if v4 { 33 } else { 129 };
-        Net::new(self.address(v4), self.below(width) as u8)
+/// A random address of either family (the generator is seeded, so a failure can be replayed).
+fn address(rng: &mut Rng, v4: bool) -> IpAddr {
+    if v4 {
+        IpAddr::V4(Ipv4Addr::from(rng.next_u64() as u32))
+    } else {
+        IpAddr::V6(Ipv6Addr::from(
+            (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64()),
+        ))
     }
 }
 
+/// A random network: any address, any prefix of its family.
+fn random_net(rng: &mut Rng, v4: bool) -> Net {
+    let width = if v4 { 33 } else { 129 };
+    Net::new(address(rng, v4), rng.below(width) as u8)
+}
+
 fn cases(count: usize) -> Vec<String> {
-    let mut rng = Rng(0x1234_5678_9abc_def1);
+    let mut rng = Rng::new(0x1234_5678_9abc_def1);
     let mut lines = Vec::new();
     for i in 0..count {
         let v4 = i % 5 < 3;
-        let net = rng.net(v4);
+        let net = random_net(&mut rng, v4);
         let mut subnets = serde_json::Map::new();
         let width = net.width() as u8;
         for d in 1..=2u8 {
@@ -64,7 +51,7 @@ fn cases(count: usize) -> Vec<String> {
         );
         if i % 4 == 0 {
             // A few networks near each other, so that some merge.
-            let base = rng.net(v4);
+            let base = random_net(&mut rng, v4);
             let input: Vec<Net> = (0..1 + rng.below(6))
                 .map(|_| {
                     let prefix = (base.prefix + rng.below(4) as u8).min(width);
@@ -84,8 +71,8 @@ fn cases(count: usize) -> Vec<String> {
             lines.push(json!({"case": "collapse", "input": input, "ours": ours}).to_string());
         }
         if i % 4 == 1 {
-            let a = ipmask::net::bits(rng.address(v4));
-            let span = u128::from(rng.next() >> rng.below(64));
+            let a = ipmask::net::bits(address(&mut rng, v4));
+            let span = u128::from(rng.next_u64() >> rng.below(64));
             let top = if v4 { u128::from(u32::MAX) } else { u128::MAX };
             let b = a.saturating_add(span).min(top);
             let (first, last) = (ipmask::net::from_bits(net.addr, a), ipmask::net::from_bits(net.addr, b));
@@ -103,7 +90,7 @@ fn cases(count: usize) -> Vec<String> {
             // VLSM: a few host counts, small enough to fit often and large enough to overflow sometimes.
             let room = net.width() - u32::from(net.prefix);
             let wanted: Vec<u128> = (0..1 + rng.below(5))
-                .map(|_| 1 + (u128::from(rng.next()) >> (128 - room.clamp(1, 64))) / 3)
+                .map(|_| 1 + (u128::from(rng.next_u64()) >> (128 - room.clamp(1, 64))) / 3)
                 .collect();
             let (ours, free) = match ops::vlsm(&net, &wanted) {
                 Ok(ops::Vlsm { subnets, free }) => (

@@ -12,10 +12,12 @@
 //! - [`hexdump`](mod@hexdump): `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
 //! - [`text`]: UTF-8 and GBK encode/decode; undecodable bytes are shown as `\xNN`, never a failure.
 //! - [`ctime`](mod@ctime): a local timestamp in the shape of Python's `time.ctime()` (`Wed Nov 25 03:16:51 2026`).
+//! - [`rng`]: a seeded random number generator, for repeatable faults (udp-impair) and test cases (the oracles).
 
 pub mod addr;
 pub mod ctime;
 pub mod hexdump;
+pub mod rng;
 pub mod sock;
 pub mod text;
 

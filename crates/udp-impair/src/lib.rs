@@ -17,13 +17,13 @@
 //! would start two server transfers that the client could not tell apart.)
 //!
 //! ## Layout
-//! - [`rng`]: the seeded random number generator behind every fault.
+//! - [`rng`]: the seeded random number generator behind every fault (netlab's, re-exported).
 //! - [`Impairments`], [`Config`]: what to do to datagrams in each direction.
 //! - [`Relay`]: the running relay (threads: one for the listen port, one per client, one per mirrored server
 //!   port, one for delayed sends).
 //! - [`Tally`]: counts per direction, printed at exit and readable in-process.
 
-pub mod rng;
+pub use netlab::rng;
 
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
@@ -36,7 +36,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use netlab::SocketBuilder;
-use rng::Rng;
+use netlab::rng::Rng;
 
 /// How much extra a reordered datagram is held back, so that the ones after it overtake it.
 pub const REORDER_HOLD: Duration = Duration::from_millis(10);

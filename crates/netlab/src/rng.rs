@@ -1,5 +1,6 @@
-//! A small deterministic random number generator (SplitMix64), so that a `--seed` replays the same faults.
-//! Not for cryptography; chosen because it is a few lines a student can read and its output is well mixed.
+//! A small deterministic random number generator (SplitMix64): udp-impair's `--seed` replays the same faults
+//! with it, and the oracle tests replay the same random cases. Not for cryptography; chosen because it is a few
+//! lines a student can read and its output is well mixed.
 
 /// SplitMix64: a 64-bit state stepped by a constant and scrambled on the way out.
 #[derive(Debug, Clone)]
@@ -33,6 +34,11 @@ impl Rng {
     /// A whole number in `0..n` (`n` > 0).
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n.max(1)
+    }
+
+    /// One of `items`, each as likely as the others (`items` must not be empty).
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
     }
 }
 
