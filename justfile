@@ -91,6 +91,8 @@ demo:
     @NO_COLOR=1 target/debug/ipmask 192.168.1.1 255.255.255.0
     @echo; echo "\$ ipmask same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0"
     @target/debug/ipmask same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0
+    @echo; echo "\$ ipmask vlsm 192.168.1.0/24 100 50 20 2   # one network, four groups of hosts"
+    @target/debug/ipmask vlsm 192.168.1.0/24 100 50 20 2
     @echo; echo "== endian-demo (seed 3.3.2): byte order, and the seed's struct.pack of a read request"
     @target/debug/endian-demo
     @echo; echo "\$ endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0"
