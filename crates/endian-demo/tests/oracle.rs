@@ -2,9 +2,6 @@
 //! refuse. Run by `just interop` (needs python3).
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use endian_demo::structfmt::{Value, pack};
 use netlab::rng::Rng;
 use serde_json::json;
@@ -135,20 +132,7 @@ fn ten_thousand_formats_agree_with_cpython_struct() {
         lines.push(json!({"format": format, "values": shown, "ours": ours}).to_string());
     }
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle.py");
-    let mut python = Command::new("python3")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 is needed");
-    {
-        let mut stdin = python.stdin.take().unwrap();
-        for line in &lines {
-            writeln!(stdin, "{line}").unwrap();
-        }
-    }
-    let out = python.wait_with_output().unwrap();
-    let report = String::from_utf8(out.stdout).unwrap();
+    let report = labbench::peers::python_oracle(std::path::Path::new(script), &lines).unwrap();
     let summary = report.lines().next().unwrap_or_default();
     println!("endian-demo oracle: {summary} ({refused} refused by both)");
     assert_eq!(summary, "10000 cases, 0 mismatches", "\n{report}");

@@ -2,9 +2,7 @@
 //! field by field against Python's `ipaddress`. Run by `just interop` (needs python3).
 #![allow(clippy::unwrap_used)]
 
-use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::process::{Command, Stdio};
 
 use ipmask::render::to_json;
 use ipmask::{Net, ops};
@@ -119,21 +117,7 @@ fn cases(count: usize) -> Vec<String> {
 fn ten_thousand_networks_agree_with_python_ipaddress() {
     let lines = cases(10_000);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oracle.py");
-    let mut python = Command::new("python3")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 is needed for the oracle test");
-    {
-        let mut stdin = python.stdin.take().unwrap();
-        for line in &lines {
-            writeln!(stdin, "{line}").unwrap();
-        }
-    }
-    let out = python.wait_with_output().unwrap();
-    assert!(out.status.success(), "the oracle script failed");
-    let report = String::from_utf8(out.stdout).unwrap();
+    let report = labbench::peers::python_oracle(std::path::Path::new(script), &lines).unwrap();
     let summary = report.lines().next().unwrap_or_default();
     println!("ipmask oracle: {summary} {}", report.lines().nth(1).unwrap_or_default());
     assert_eq!(summary, format!("{} cases, 0 mismatches", lines.len()), "\n{report}");

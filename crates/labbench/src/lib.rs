@@ -1,7 +1,8 @@
 //! # labbench — peers and measurements shared by `just bench` and `just interop`
 //!
 //! ## Layout
-//! - [`peers`]: start real peers (tftpd-hpa, atftpd) on loopback over a temporary root.
+//! - [`peers`]: start real peers (tftpd-hpa, atftpd, busybox tftpd) on loopback over a temporary root; run Python
+//!   oracle scripts.
 //! - [`floor`]: the least an exchange can cost on this machine, measured in the same run.
 //! - [`timing`]: alternating runs, medians and ratios.
 //! - [`lines`]: a child's output line by line with a time limit, for tests.

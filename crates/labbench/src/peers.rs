@@ -1,5 +1,5 @@
 //! Real peers started on loopback for interop tests and benchmarks: tftpd-hpa, atftpd and busybox tftpd over a
-//! temporary root.
+//! temporary root, and Python oracle scripts.
 //! A peer that is not installed is an error that says how to install it (`just peers`), never a skip.
 
 use std::net::UdpSocket;
@@ -82,6 +82,29 @@ pub fn listening_port(child: &mut Child, name: &str) -> Result<u16> {
         .and_then(|addr| addr.rsplit(':').next())
         .and_then(|p| p.parse().ok())
         .with_context(|| format!("unexpected first line from {name}: {first:?}"))
+}
+
+/// Runs a Python oracle script (python3 SCRIPT): feeds it `lines` on standard input, one case a line, and returns
+/// what it printed — its report. The script failing is an error.
+pub fn python_oracle(script: &Path, lines: &[String]) -> Result<String> {
+    use std::io::Write;
+    let mut python = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("python3 is needed for the oracle tests")?;
+    {
+        let mut stdin = python.stdin.take().context("no stdin for python3")?;
+        for line in lines {
+            writeln!(stdin, "{line}")?;
+        }
+    }
+    let out = python.wait_with_output()?;
+    if !out.status.success() {
+        bail!("the oracle script {} failed: {}", script.display(), out.status);
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// A free UDP port on loopback: bind port 0, read it, and let it go for a program that cannot report the port it
