@@ -2,9 +2,17 @@
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
+# Where cargo puts the debug builds the recipes run (honours CARGO_TARGET_DIR, like cargo)
+target := env_var_or_default("CARGO_TARGET_DIR", justfile_directory() / "target")
+bin := target / "debug"
+
 # List the recipes
 default:
     @just --list --unsorted
+
+# Build every program and example (debug); every recipe that runs a program depends on this or builds its own
+build:
+    cargo build -q --workspace --bins --examples
 
 # Format check, clippy and rustdoc with warnings as errors, every test in the workspace, and the labs' check
 test:
@@ -30,7 +38,7 @@ interop:
 # A simulated LAN of network namespaces for the broadcast tests (needs root and iproute2; removed afterwards)
 netns:
     cargo build -q -p broadcast
-    bash crates/broadcast/tests/netns.sh target/debug/broadcast
+    bash crates/broadcast/tests/netns.sh "{{bin}}/broadcast"
 
 # Install the interop peers from Debian (needs root); atftpd conflicts with tftpd-hpa, so it is unpacked into .peers/
 peers:
@@ -58,18 +66,34 @@ peers:
     fi
     echo "peers: ready"
 
-# busybox's tftpd, built from Debian's busybox source: Debian's own builds leave the applet out. A minimal
-# build (tftpd and udpsvd, which starts tftpd per request) into .peers/busybox; the tarball's checksum is the one
-# Debian's busybox_1.35.0-4+deb12u1.dsc gives.
+# busybox's tftpd, built from Debian's busybox source: Debian's own builds leave the applet out. apt fetches the
+# source with source entries made from this machine's own apt configuration (in a private apt state folder: the
+# machine's configuration is not changed); the tarball's checksum is the one Debian's busybox_1.35.0-4+deb12u1.dsc
+# gives. A minimal build (tftpd, and udpsvd, which starts tftpd per request) goes into .peers/busybox.
 _busybox-tftpd:
     #!/usr/bin/env bash
     set -euo pipefail
     echo "peers: building busybox tftpd into .peers/busybox"
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
-    curl -fsS -o "$tmp/busybox.tar.bz2" http://deb.debian.org/debian/pool/main/b/busybox/busybox_1.35.0.orig.tar.bz2
-    echo "faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694  $tmp/busybox.tar.bz2" | sha256sum -c --quiet
-    tar -xjf "$tmp/busybox.tar.bz2" -C "$tmp"
+    mkdir -p "$tmp/parts" "$tmp/lists/partial" "$tmp/cache" "$tmp/src"
+    # Every enabled apt source, as a source-package (deb-src) entry.
+    for f in /etc/apt/sources.list.d/*.sources; do
+        [ -e "$f" ] && sed -E 's/^Types:.*/Types: deb-src/' "$f" > "$tmp/parts/$(basename "$f")"
+    done
+    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -e "$f" ] && sed -nE 's/^deb[[:space:]]+/deb-src /p' "$f" > "$tmp/parts/$(basename "$f").list"
+    done
+    # apt downloads as its own user (_apt), which must be able to write here.
+    chmod -R 777 "$tmp"
+    apt=(apt-get -qq -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$tmp/parts"
+         -o Dir::State::Lists="$tmp/lists" -o Dir::Cache="$tmp/cache")
+    "${apt[@]}" update
+    (cd "$tmp/src" && "${apt[@]}" source --download-only busybox </dev/null)
+    tarball="$tmp/src/busybox_1.35.0.orig.tar.bz2"
+    [ -f "$tarball" ] || { echo "peers: apt did not bring busybox 1.35.0's source (got: $(ls "$tmp/src"))"; exit 1; }
+    echo "faeeb244c35a348a334f4a59e44626ee870fb07b6884d68c10ae8bc19f83a694  $tarball" | sha256sum -c --quiet
+    tar -xjf "$tarball" -C "$tmp"
     cd "$tmp/busybox-1.35.0"
     make -s allnoconfig >/dev/null
     for option in BUSYBOX TFTPD UDPSVD FEATURE_TFTP_GET FEATURE_TFTP_PUT FEATURE_TFTP_BLOCKSIZE; do
@@ -82,26 +106,28 @@ _busybox-tftpd:
     cp busybox "{{justfile_directory()}}/.peers/busybox/busybox"
     "{{justfile_directory()}}/.peers/busybox/busybox" --list | grep -x tftpd >/dev/null
 
-# A guided tour: runs every landed program on loopback and shows what it does
-demo:
-    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p udp-chat -p broadcast -p tftp-client -p tftp-server -p udp-impair
-    @echo "== netlab: the pieces every program shares"
-    @target/debug/examples/tour
-    @echo; echo "== ipmask (seed 1.2): the seed's example, 192.168.1.1 with mask 255.255.255.0"
-    @NO_COLOR=1 target/debug/ipmask 192.168.1.1 255.255.255.0
-    @echo; echo "\$ ipmask same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0"
-    @target/debug/ipmask same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0
-    @echo; echo "\$ ipmask vlsm 192.168.1.0/24 100 50 20 2   # one network, four groups of hosts"
-    @target/debug/ipmask vlsm 192.168.1.0/24 100 50 20 2
-    @echo; echo "== endian-demo (seed 3.3.2): byte order, and the seed's struct.pack of a read request"
-    @target/debug/endian-demo
-    @echo; echo "\$ endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0"
-    @target/debug/endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0
-    @just _demo-echo
-    @just _demo-chat
-    @just _demo-broadcast
-    @just _demo-impair
-    @just _demo-tftp
+# A guided tour: builds every program, then runs each on loopback and shows what it does
+demo: build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    source scripts/show.sh
+    export PATH="{{bin}}:{{bin}}/examples:$PATH" NO_COLOR=1
+    echo "== netlab: the pieces every program shares"
+    tour
+    echo; echo "== ipmask (seed 1.2): the seed's example, 192.168.1.1 with mask 255.255.255.0"
+    show ipmask 192.168.1.1 255.255.255.0
+    echo; show ipmask same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0
+    echo; echo "# one network, four groups of hosts:"
+    show ipmask vlsm 192.168.1.0/24 100 50 20 2
+    echo; echo "== endian-demo (seed 3.3.2): byte order, and the seed's struct.pack of a read request"
+    show endian-demo
+    echo; show endian-demo pack '!H8sb5sb' 1 test.txt 0 octet 0
+    just _demo-echo
+    just _demo-chat
+    just _demo-broadcast
+    just _demo-impair
+    just _demo-tftp
+    echo; echo "demo: every program ran; \`just\` lists what else there is (labs, tests, the book)"
 
 # Run the lab TFTP server on port 6969 over demo/tftp-root (read-only)
 tftp-server *ARGS:
@@ -111,111 +137,136 @@ tftp-server *ARGS:
 _demo-echo:
     #!/usr/bin/env bash
     set -euo pipefail
-    bin="$PWD/target/debug"
-    coproc SERVER { exec "$bin/echo-server" --bind 127.0.0.1 --port 0; }
-    trap 'kill $SERVER_PID 2>/dev/null' EXIT
-    read -r first <&"${SERVER[0]}"
+    source scripts/show.sh
+    export PATH="{{bin}}:$PATH"
+    tmp=$(mktemp -d)
+    trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+    echo-server --bind 127.0.0.1 --port 0 > "$tmp/server" &
+    wait_for_line "$tmp/server" "^listening on"
+    first=$(head -1 "$tmp/server")
     port=${first#listening on 127.0.0.1:}; port=${port%% *}
     echo
     echo "== echo-server and echo-client (seed 3.2.1): $first"
-    echo "\$ echo-client 127.0.0.1 --port $port --count 3 --interval 100 --size 2000"
-    "$bin/echo-client" 127.0.0.1 --port "$port" --count 3 --interval 100 --size 2000
+    show echo-client 127.0.0.1 --port "$port" --count 3 --interval 100 --size 2000
+    wait_for_line "$tmp/server" "." 4   # the "listening on" line and one line per datagram
     echo "server log (2000-byte datagrams come back whole; the seed's recvfrom(1024) would cut them):"
-    while read -r -t 1 line <&"${SERVER[0]}"; do echo "  $line"; done
+    tail -n +2 "$tmp/server" | sed 's/^/  /'
 
 # The udp-impair step of the demo: echo-client -> udp-impair -> echo-server, with 0% and then 20% loss (seed 3.1)
 _demo-impair:
     #!/usr/bin/env bash
     set -euo pipefail
-    bin="$PWD/target/debug"
+    source scripts/show.sh
+    export PATH="{{bin}}:$PATH"
     tmp=$(mktemp -d)
-    trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
-    # Waits (at most 5 s) until the program writing file $1 has printed a line containing $2.
-    ready() {
-        for _ in $(seq 100); do grep -q "$2" "$1" && return; sleep 0.05; done
-        echo "no '$2' line from $1"; exit 1
-    }
-    "$bin/echo-server" --bind 127.0.0.1 --port 0 --quiet > "$tmp/server" &
-    ready "$tmp/server" "listening on"
+    trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+    echo-server --bind 127.0.0.1 --port 0 --quiet > "$tmp/server" &
+    wait_for_line "$tmp/server" "^listening on"
     server=$(grep -o '127.0.0.1:[0-9]*' "$tmp/server" | head -1)
     echo
     echo "== udp-impair (seed 3.1): UDP may lose datagrams; loopback never does, so a relay does it on purpose"
     for loss in 0 20; do
-        "$bin/udp-impair" --listen 127.0.0.1:0 --to "$server" --loss "$loss%" --seed 7 > "$tmp/relay" &
+        udp-impair --listen 127.0.0.1:0 --to "$server" --loss "$loss%" --seed 7 > "$tmp/relay" &
         relay=$!
-        ready "$tmp/relay" "relaying"
+        wait_for_line "$tmp/relay" "relaying"
         port=$(head -1 "$tmp/relay" | grep -o '127.0.0.1:[0-9]*' | head -1); port=${port#127.0.0.1:}
-        echo "\$ udp-impair --listen 127.0.0.1:0 --to $server --loss $loss% --seed 7   # $(head -1 "$tmp/relay")"
-        echo "\$ echo-client 127.0.0.1 --port $port --count 50 --interval 5 --timeout 200 --quiet"
-        "$bin/echo-client" 127.0.0.1 --port "$port" --count 50 --interval 5 --timeout 200 --quiet || true
-        kill -INT "$relay"; wait "$relay" || true
+        echo "\$ $(shell_line udp-impair --listen 127.0.0.1:0 --to "$server" --loss "$loss%" --seed 7)   # $(head -1 "$tmp/relay")"
+        show echo-client 127.0.0.1 --port "$port" --count 50 --interval 5 --timeout 200 --quiet
+        kill -INT "$relay"
+        wait "$relay"
         echo "the relay's tally at Ctrl-C:"; tail -n +4 "$tmp/relay" | sed 's/^/  /'
     done
     echo "20% each way loses about 1 - 0.8 x 0.8 = 36% of round trips; the seed's programs would wait for ever on the first."
 
-# The chat step of the demo: two udp-chat processes on fixed high loopback ports, scripted (seed 3.2.1)
+# The chat step of the demo: two udp-chat processes on fixed high loopback ports, typing from this script (seed 3.2.1)
 _demo-chat:
     #!/usr/bin/env bash
     set -euo pipefail
-    bin="$PWD/target/debug"
+    source scripts/show.sh
+    export PATH="{{bin}}:$PATH"
+    tmp=$(mktemp -d)
+    trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
     echo
-    echo "== udp-chat (seed 3.2.1): chat A on 127.0.0.1:18080 and chat B on 127.0.0.1:18081, typing from scripts"
-    { sleep 0.3; printf '你好, A!\n'; sleep 0.6; } | "$bin/udp-chat" --bind 127.0.0.1 --port 18081 127.0.0.1 18080 | sed 's/^/  [B] /' &
-    { sleep 0.5; printf 'hello from A\n'; sleep 0.6; } | "$bin/udp-chat" --bind 127.0.0.1 --port 18080 127.0.0.1 18081 | sed 's/^/  [A] /'
-    wait
+    echo "== udp-chat (seed 3.2.1): chat A on 127.0.0.1:18080 and chat B on 127.0.0.1:18081, typing from this script"
+    mkfifo "$tmp/a-keys" "$tmp/b-keys"
+    udp-chat --bind 127.0.0.1 --port 18080 127.0.0.1 18081 < "$tmp/a-keys" > "$tmp/a" 2>&1 &
+    a=$!
+    udp-chat --bind 127.0.0.1 --port 18081 127.0.0.1 18080 < "$tmp/b-keys" > "$tmp/b" 2>&1 &
+    b=$!
+    exec 3> "$tmp/a-keys" 4> "$tmp/b-keys"
+    wait_for_line "$tmp/a" "^talking to"
+    wait_for_line "$tmp/b" "^talking to"
+    echo '你好, A!' >&4
+    wait_for_line "$tmp/a" "你好, A!"
+    echo 'hello from A' >&3
+    wait_for_line "$tmp/b" "hello from A"
+    exec 3>&- 4>&-
+    wait "$a" "$b"
+    sed 's/^/  [A] /' "$tmp/a"
+    sed 's/^/  [B] /' "$tmp/b"
 
 # The broadcast step of the demo: two listeners share a port and both hear one message (seed 3.2.2, loopback only)
 _demo-broadcast:
     #!/usr/bin/env bash
     set -euo pipefail
-    bin="$PWD/target/debug"
+    source scripts/show.sh
+    export PATH="{{bin}}:$PATH"
+    tmp=$(mktemp -d)
+    trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
     echo
     echo "== broadcast (seed 3.2.2): two listeners on port 18090 of this machine, one message to 127.255.255.255"
-    "$bin/broadcast" listen --port 18090 --count 1 | sed 's/^/  [listener 1] /' &
-    "$bin/broadcast" listen --port 18090 --count 1 | sed 's/^/  [listener 2] /' &
-    sleep 0.3
-    echo "\$ broadcast send 'hello, everyone' --to 127.255.255.255 --port 18090"
-    "$bin/broadcast" send 'hello, everyone' --to 127.255.255.255 --port 18090
-    wait
-    echo "\$ broadcast send 'no flag' --to 127.255.255.255 --port 18090 --without-so-broadcast"
-    "$bin/broadcast" send 'no flag' --to 127.255.255.255 --port 18090 --without-so-broadcast || true
+    broadcast listen --port 18090 --count 1 > "$tmp/1" &
+    one=$!
+    broadcast listen --port 18090 --count 1 > "$tmp/2" &
+    two=$!
+    wait_for_line "$tmp/1" "^listening on"
+    wait_for_line "$tmp/2" "^listening on"
+    show broadcast send 'hello, everyone' --to 127.255.255.255 --port 18090
+    wait "$one" "$two"
+    sed 's/^/  [listener 1] /' "$tmp/1"
+    sed 's/^/  [listener 2] /' "$tmp/2"
+    echo "# without SO_BROADCAST the kernel refuses to send to a broadcast address (exit code 1):"
+    show_fails 1 broadcast send 'no flag' --to 127.255.255.255 --port 18090 --without-so-broadcast
 
 # The TFTP step of the demo: our server and client on loopback (seed 3.3)
 _demo-tftp:
     #!/usr/bin/env bash
     set -euo pipefail
-    bin="$PWD/target/debug"
+    source scripts/show.sh
+    export PATH="{{bin}}:$PATH"
     root=$(mktemp -d); work=$(mktemp -d)
+    trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$root" "$work"' EXIT
     cp -r demo/tftp-root/. "$root"/
-    coproc SERVER { exec "$bin/tftp-server" --root "$root" --bind 127.0.0.1 --port 0 --create; }
-    trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$root" "$work"' EXIT
-    read -r first <&"${SERVER[0]}"
+    tftp-server --root "$root" --bind 127.0.0.1 --port 0 --create > "$work/server.log" &
+    wait_for_line "$work/server.log" "^listening on"
+    first=$(head -1 "$work/server.log")
     port=${first#listening on 127.0.0.1:}; port=${port%% *}
     echo
     echo "== tftp-server and tftp-client (seed 3.3): $first"
-    cd "$work"
-    show() { echo; echo "\$ $*"; "$@" || true; }
-    show "$bin/tftp-client" get 127.0.0.1 hello.txt --port "$port" --trace
-    show cat hello.txt
-    show "$bin/tftp-client" get "tftp://127.0.0.1:$port/测试.txt"
-    show cat 测试.txt
+    mkdir "$work/client"
+    cd "$work/client"
+    echo; show tftp-client get 127.0.0.1 hello.txt --port "$port" --trace
+    echo; show cat hello.txt
+    echo; show tftp-client get "tftp://127.0.0.1:$port/测试.txt"
+    echo; show cat 测试.txt
     printf 'uploaded by the demo\n' > notes.txt
-    show "$bin/tftp-client" put 127.0.0.1 notes.txt --port "$port" --blksize 1428 --tsize
-    show "$bin/tftp-client" get 127.0.0.1 ../../etc/passwd --port "$port"
+    echo; show tftp-client put 127.0.0.1 notes.txt --port "$port" --blksize 1428 --tsize
+    echo; echo "# a name outside the server's folder is refused (ERROR 2, access violation; exit code 1):"
+    show_fails 1 tftp-client get 127.0.0.1 ../../etc/passwd --port "$port"
+    wait_for_line "$work/server.log" "passwd"
     echo; echo "server log:"
-    while read -r -t 2 line <&"${SERVER[0]}"; do echo "  $line"; done
+    sed 's/^/  /' "$work/server.log"
 
 # Side-by-side benchmarks against peers, printed as ratios from one run (peers: `just peers`)
 bench:
     cargo build --release -q -p labbench -p tftp-client -p tftp-server -p echo-server
-    target/release/labbench echo
-    target/release/labbench tftp-client
-    target/release/labbench tftp-server
+    {{target}}/release/labbench echo
+    {{target}}/release/labbench tftp-client
+    {{target}}/release/labbench tftp-server
 
 # Build the book (docs/book): outputs come from real runs; includes, anchors and links are checked
-docs:
-    cargo build -q -p netlab --example tour -p ipmask -p endian-demo -p echo-server -p broadcast -p tftp-client -p tftp-server -p udp-impair --example ping
-    bash docs/generate.sh
+docs: build
+    bash docs/generate.sh "{{bin}}"
     mdbook build docs
     bash docs/check.sh
 
