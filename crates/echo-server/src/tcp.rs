@@ -2,14 +2,26 @@
 //!
 //! Each connection gets a thread, so a slow or silent client only ever holds up itself. The number of clients is
 //! bounded: past the limit, a client is told so in one line and the connection closed, instead of the server
-//! running out of threads. When a client closes its sending side (half-close), the server finishes echoing what
-//! it has, then closes its own side.
+//! running out of threads. A client keeps its place only while it takes part: one that sends nothing, or reads
+//! none of its echo, for the idle time is dropped, so a few stuck clients cannot hold every place for ever. When a
+//! client closes its sending side (half-close), the server finishes echoing what it has, then closes its own side.
 
+use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How long a refused client is given to read the "busy" line. Meanwhile the server reads, and throws away, what
+/// the client sends: a socket closed with unread data makes the kernel answer with a reset instead of an orderly
+/// close, and a client still sending then gets "connection reset" or "broken pipe" before it ever reads our line.
+const REFUSAL_GRACE: Duration = Duration::from_secs(2);
+/// The most a refused client may send during its grace, so that one cannot keep the server busy reading a flood.
+const REFUSAL_DRAIN: usize = 1 << 20;
+/// Refused clients given that grace at the same time, on a small thread each. Past this, a refused client is told
+/// and closed at once, so a flood of connections costs at most this many threads beyond the clients served.
+const MAX_REFUSING: usize = 16;
 
 /// What a connection did, for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,15 +32,56 @@ pub enum Event {
     Refused(SocketAddr),
     /// Bytes echoed on a connection.
     Echoed(SocketAddr, Vec<u8>),
+    /// The server dropped a client that stopped taking part, freeing its place.
+    GaveUp(SocketAddr, Stall),
     /// A connection ended, after echoing this many bytes.
     Closed(SocketAddr, u64),
 }
 
-/// Echoes bytes back until the peer closes its side; returns the bytes echoed.
-pub fn echo_connection(mut stream: TcpStream, idle: Duration, on_event: &(dyn Fn(Event) + Sync)) -> io::Result<u64> {
-    let peer = stream.peer_addr()?;
-    stream.set_read_timeout(Some(idle))?;
-    stream.set_nodelay(true)?;
+/// Why the server gave up on a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stall {
+    /// It sent nothing for the idle time.
+    Silent,
+    /// It read none of its echo for the idle time: the server could not send, because the client's receive buffer
+    /// and the server's send buffer were both full.
+    NotReading,
+}
+
+impl fmt::Display for Stall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stall::Silent => "sent nothing for --idle seconds",
+            Stall::NotReading => "did not read its echo for --idle seconds",
+        })
+    }
+}
+
+/// A socket timeout: `WouldBlock` on Unix, `TimedOut` on Windows.
+fn timed_out(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+}
+
+/// Echoes bytes back until the peer closes its side (or resets the connection), or until it stalls for `idle`
+/// either way. Returns the bytes echoed, and the stall if that is why the connection ended.
+pub fn echo_connection(
+    mut stream: TcpStream,
+    idle: Duration,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> (u64, Option<Stall>) {
+    let Ok(peer) = stream.peer_addr() else {
+        return (0, None); // gone already
+    };
+    // A read that waits longer than `idle` means the client sends nothing. A write that waits that long means the
+    // client reads nothing: the timeout applies to each send, which returns as soon as any byte gets through, so
+    // only a client that takes none of its echo for the whole time hits it.
+    let set_up = stream
+        .set_read_timeout(Some(idle))
+        .and_then(|()| stream.set_write_timeout(Some(idle)))
+        .and_then(|()| stream.set_nodelay(true));
+    if set_up.is_err() {
+        return (0, None);
+    }
     let mut buf = vec![0u8; 64 * 1024];
     let mut total = 0u64;
     loop {
@@ -36,15 +89,20 @@ pub fn echo_connection(mut stream: TcpStream, idle: Duration, on_event: &(dyn Fn
             Ok(0) => break, // the client closed its sending side
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) if timed_out(&e) => return (total, Some(Stall::Silent)),
+            Err(_) => return (total, None),
         };
-        stream.write_all(&buf[..n])?;
+        match stream.write_all(&buf[..n]) {
+            Ok(()) => {}
+            Err(e) if timed_out(&e) => return (total, Some(Stall::NotReading)),
+            Err(_) => return (total, None),
+        }
         total += n as u64;
         on_event(Event::Echoed(peer, buf[..n].to_vec()));
     }
     // Half-close answered: everything has been echoed, so close our side too.
     let _ = stream.shutdown(Shutdown::Write);
-    Ok(total)
+    (total, None)
 }
 
 /// Accepts clients until the listener fails, at most `max_clients` at once.
@@ -55,28 +113,78 @@ pub fn serve(
     on_event: Arc<dyn Fn(Event) + Send + Sync>,
 ) -> io::Result<()> {
     let active = Arc::new(AtomicUsize::new(0));
+    let refusing = Arc::new(AtomicUsize::new(0));
     loop {
-        let (mut stream, peer) = match listener.accept() {
+        let (stream, peer) = match listener.accept() {
             Ok(got) => got,
             Err(e) if matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::ConnectionAborted) => continue,
             Err(e) => return Err(e),
         };
         if active.load(Ordering::SeqCst) >= max_clients {
-            let _ = writeln!(stream, "echo-server: busy ({max_clients} clients), try again later");
-            let _ = stream.shutdown(Shutdown::Both);
             on_event(Event::Refused(peer));
+            turn_away(stream, peer, max_clients, &refusing);
             continue;
         }
         active.fetch_add(1, Ordering::SeqCst);
         on_event(Event::Connected(peer));
         let (count, events) = (Arc::clone(&active), Arc::clone(&on_event));
         let spawned = std::thread::Builder::new().name(format!("echo {peer}")).spawn(move || {
-            let total = echo_connection(stream, idle, &*events).unwrap_or(0);
-            events(Event::Closed(peer, total));
+            let (total, stall) = echo_connection(stream, idle, &*events);
+            // Free the place before telling anyone, so whoever hears the connection ended finds the place free.
             count.fetch_sub(1, Ordering::SeqCst);
+            if let Some(why) = stall {
+                events(Event::GaveUp(peer, why));
+            }
+            events(Event::Closed(peer, total));
         });
         if spawned.is_err() {
             active.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// Tells a client over the limit that the server is busy: with a grace to read the line on a thread of its own
+/// while fewer than [`MAX_REFUSING`] have one, otherwise at once.
+fn turn_away(stream: TcpStream, peer: SocketAddr, max_clients: usize, refusing: &Arc<AtomicUsize>) {
+    if refusing.fetch_add(1, Ordering::SeqCst) < MAX_REFUSING {
+        let count = Arc::clone(refusing);
+        let spawned = std::thread::Builder::new()
+            .name(format!("refuse {peer}"))
+            .spawn(move || {
+                tell_busy(stream, max_clients, REFUSAL_GRACE);
+                count.fetch_sub(1, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            // No thread: the connection, moved into it, is closed without the line.
+            refusing.fetch_sub(1, Ordering::SeqCst);
+        }
+        return;
+    }
+    refusing.fetch_sub(1, Ordering::SeqCst);
+    tell_busy(stream, max_clients, Duration::ZERO);
+}
+
+/// Sends the "busy" line and closes the connection in order: our sending side first, so the line is followed by
+/// end-of-stream; then, after reading away what the client sends for at most `grace` (until it closes too), the
+/// socket — so the close is not turned into a reset by data left unread.
+fn tell_busy(mut stream: TcpStream, max_clients: usize, grace: Duration) {
+    // One short line into an empty send buffer never waits; the timeout is a guard all the same.
+    let _ = stream.set_write_timeout(Some(REFUSAL_GRACE));
+    let _ = writeln!(stream, "echo-server: busy ({max_clients} clients), try again later");
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + grace;
+    let mut buf = [0u8; 16 * 1024];
+    let mut discarded = 0;
+    while discarded < REFUSAL_DRAIN {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break, // the client closed too: nothing is left unread
+            Ok(n) => discarded += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
         }
     }
 }
