@@ -38,7 +38,7 @@ struct Cli {
     /// TCP clients at once; more are told the server is busy
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     max_clients: u64,
-    /// Close a TCP connection after this many seconds without data
+    /// Drop a TCP client that sends nothing, or reads none of its echo, for this many seconds
     #[arg(long, default_value_t = 300)]
     idle: u64,
     /// No line per message
@@ -86,6 +86,7 @@ fn main() -> ExitCode {
             Event::Connected(peer) if !quiet => say(&format!("{peer} connected")),
             Event::Closed(peer, total) if !quiet => say(&format!("{peer} closed after {total} bytes")),
             Event::Refused(peer) => say(&format!("{peer} refused: too many clients")),
+            Event::GaveUp(peer, why) => say(&format!("{peer} dropped: {why}")),
             _ => {}
         });
         tcp::serve(
