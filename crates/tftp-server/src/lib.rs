@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use netlab::SocketBuilder;
 use tftp::netascii::{NetasciiReader, NetasciiWriter};
 use tftp::options::{ServerLimits, negotiate};
-use tftp::packet::{ack_bytes, describe, error_bytes};
+use tftp::packet::{Opcode, ack_bytes, describe, error_bytes};
 use tftp::transfer::{self, Channel, Direction, ReceiveStart};
 use tftp::{ErrorCode, Mode, Observer, OptionRequest, Packet, Request, Stats, TransferError};
 
@@ -191,21 +191,24 @@ impl Server {
             if self.stop.load(Ordering::SeqCst) {
                 return Ok(());
             }
+            // Only a request is answered here. Anything else — DATA, ACK, OACK, ERROR, junk — is dropped without a
+            // word, as tftpd-hpa does: RFC 1350 never answers an ERROR, and answering the rest would let one forged
+            // datagram start an endless exchange of ERRORs with another server (or an echo server). A request that
+            // is broken gets ERROR 4 naming what is wrong: nothing of ours sends a request in answer to anything.
             let request = match Packet::decode(&buf[..n]) {
                 Ok(Packet::Rrq(req)) => (req, false),
                 Ok(Packet::Wrq(req)) => (req, true),
-                Ok(other) => {
-                    let why = format!("expected a read or write request, got {:?}", other.opcode());
-                    let _ = self
-                        .socket
-                        .send_to(&error_bytes(ErrorCode::IllegalOperation, &why), client);
-                    continue;
-                }
-                Err(e) => {
-                    // Garbage gets a short answer naming what is wrong, never a crash.
+                Err(e) if matches!(Opcode::of(&buf[..n]), Some(Opcode::Rrq | Opcode::Wrq)) => {
                     let _ = self
                         .socket
                         .send_to(&error_bytes(ErrorCode::IllegalOperation, &e.to_string()), client);
+                    continue;
+                }
+                _ => {
+                    if self.config.verbose {
+                        let what = describe(&buf[..n]);
+                        log(&self.log, &format!("{client} -> {what}: ignored, not a request"));
+                    }
                     continue;
                 }
             };

@@ -552,22 +552,36 @@ fn a_wrong_tid_gets_error_5_and_the_transfer_goes_on() {
     assert_eq!(got, data);
 }
 
+/// Datagrams that are no request at all: the request port drops them unanswered.
+const NOT_REQUESTS: [&[u8]; 7] = [
+    b"\x00",
+    b"\x00\x09hello",
+    b"\x01\x00f\x00octet\x00", // an RRQ with its opcode in the wrong byte order: opcode 256
+    b"\x00\x03\x00\x01data",
+    b"\x00\x04\x00\x01",
+    b"\x00\x05\x00\x04not for you\x00",
+    b"\x00\x06blksize\x00512\x00",
+];
+
 #[test]
-fn garbage_to_the_request_port_gets_error_4_and_a_flood_changes_nothing() {
+fn broken_requests_get_error_4_other_datagrams_nothing_and_a_flood_changes_nothing() {
     let server = start(|_| {});
     std::fs::write(server.path("after.bin"), bytes(4000, 7)).unwrap();
     let s = raw();
-    for (garbage, says) in [
-        (&b"\x00"[..], "too short"),
-        (&b"\x00\x09hello"[..], "unknown opcode 9"),
-        (&b"\x00\x04\x00\x01"[..], "expected a read or write request"),
+    for (broken, says) in [
         (&b"\x00\x01name-without-end"[..], "not terminated"),
+        (&b"\x00\x02f\x00binary\x00"[..], "unknown transfer mode"),
         (&b"\x00\x01f\x00mail\x00"[..], "mail mode"),
     ] {
-        s.send_to(garbage, server.addr).unwrap();
+        // One datagram that is not a request first: the server handles datagrams in order, so if the first reply
+        // is the broken request's ERROR, the other datagram got none.
+        for other in NOT_REQUESTS {
+            s.send_to(other, server.addr).unwrap();
+        }
+        s.send_to(broken, server.addr).unwrap();
         let (p, _) = recv(&s).unwrap();
-        assert_eq!(&p[..2], &[0, 5]);
-        assert!(String::from_utf8_lossy(&p[4..]).contains(says), "{garbage:?}: {p:?}");
+        assert_eq!(&p[..4], &[0, 5, 0, 4], "{broken:?}: {p:?}");
+        assert!(String::from_utf8_lossy(&p[4..]).contains(says), "{broken:?}: {p:?}");
     }
     // 100,000 random datagrams, as fast as one socket sends them (bounded by count).
     let flood = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -649,4 +663,42 @@ fn a_repeated_request_does_not_start_a_second_transfer() {
     // Once that transfer is over, the same client may ask again.
     s.send_to(b"\x00\x01f\x00octet\x00", server.addr).unwrap();
     assert_eq!(&recv(&s).unwrap().0[..4], &[0, 3, 0, 1]);
+}
+
+/// Two servers wired to each other through a relay that counts what it carries, as a network between them would.
+/// One forged datagram "from A" reaches B. Before the fix B answered anything with ERROR 4, A answered that with
+/// ERROR 4, and so on for ever (34,345 datagrams in 2 s). Now errors are never answered and nothing but a request
+/// is answered on the request port, so at most one answer crosses for each forged datagram.
+#[test]
+fn one_forged_datagram_cannot_start_a_loop_between_two_servers() {
+    let (a, b) = (start(|_| {}), start(|_| {}));
+    let wire = UdpSocket::bind("127.0.0.1:0").unwrap();
+    wire.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+    let broken_request: &[u8] = b"\x00\x01no-mode\x00";
+    let forged: Vec<&[u8]> = NOT_REQUESTS.iter().copied().chain([broken_request]).collect();
+    for datagram in &forged {
+        wire.send_to(datagram, b.addr).unwrap();
+    }
+    // Carry whatever either server sends on to the other, for one second or until it is clearly a loop.
+    const LOOP: usize = 1000;
+    let mut carried = Vec::new();
+    let mut buf = [0u8; 2048];
+    let window = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < window && carried.len() < LOOP {
+        let Ok((n, from)) = wire.recv_from(&mut buf) else {
+            continue;
+        };
+        let to = if from == a.addr { b.addr } else { a.addr };
+        wire.send_to(&buf[..n], to).unwrap();
+        carried.push((from, buf[..n].to_vec()));
+    }
+    // Only the broken request earns an answer: B's ERROR 4, which A drops.
+    assert!(
+        carried.len() <= 1,
+        "{} datagrams crossed: {:?}",
+        carried.len(),
+        &carried[..carried.len().min(4)]
+    );
+    assert_eq!(carried.len(), 1, "the broken request is answered");
+    assert_eq!((carried[0].0, &carried[0].1[..4]), (b.addr, &[0u8, 5, 0, 4][..]));
 }

@@ -51,6 +51,15 @@ impl Opcode {
             _ => return None,
         })
     }
+
+    /// The opcode a datagram starts with, without decoding the rest: a server uses it to tell a broken request
+    /// (worth an ERROR that says what is wrong) from a packet that is no request at all (dropped unanswered).
+    pub fn of(datagram: &[u8]) -> Option<Self> {
+        match datagram {
+            [hi, lo, ..] => Opcode::from_u16(u16::from_be_bytes([*hi, *lo])),
+            _ => None,
+        }
+    }
 }
 
 /// Transfer modes (RFC 1350 §1). "mail" is obsolete and refused by servers, as the seed says.
@@ -607,6 +616,18 @@ mod tests {
         for (bytes, want) in cases {
             assert_eq!(Packet::decode(bytes).as_ref(), Err(want), "input {bytes:?}");
         }
+    }
+
+    #[test]
+    fn the_opcode_is_read_without_decoding_the_rest() {
+        assert_eq!(Opcode::of(b"\x00\x01no terminator"), Some(Opcode::Rrq));
+        assert_eq!(Opcode::of(&ERROR_1), Some(Opcode::Error));
+        assert_eq!(
+            Opcode::of(b"\x01\x00"),
+            None,
+            "an RRQ in the wrong byte order is opcode 256"
+        );
+        assert_eq!(Opcode::of(b"\x00"), None);
     }
 
     #[test]

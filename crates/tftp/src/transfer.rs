@@ -4,7 +4,8 @@
 //!
 //! A transfer runs over one UDP socket between two transfer IDs (TIDs: the two ports). The engine:
 //! - latches the peer's TID from its first reply, and answers a packet from any other address or port with
-//!   ERROR 5 while the transfer carries on;
+//!   ERROR 5 while the transfer carries on (an ERROR from a stranger is dropped unanswered: errors are never
+//!   answered, so no two programs can bounce them back and forth);
 //! - retransmits only when its timer runs out — never because a duplicate arrived. Answering a duplicate ACK with
 //!   a DATA would make every later block go out twice (the Sorcerer's Apprentice syndrome);
 //! - re-ACKs a duplicate DATA, whose ACK was evidently lost;
@@ -23,7 +24,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::options::Negotiated;
-use crate::packet::{ErrorCode, Packet, ack_bytes, data_header, error_bytes};
+use crate::packet::{ErrorCode, Opcode, Packet, ack_bytes, data_header, error_bytes};
 
 /// Which way a packet went, for [`Observer::packet`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +63,7 @@ pub struct Stats {
     pub retransmits: u64,
     /// Times the retransmission timer ran out.
     pub timeouts: u64,
-    /// Packets from a wrong TID, answered with ERROR 5.
+    /// Packets from a wrong TID, answered with ERROR 5 (unless they were ERRORs themselves).
     pub wrong_tid: u64,
     /// Datagrams from the peer that were not valid TFTP, dropped.
     pub malformed: u64,
@@ -220,7 +221,8 @@ impl<'o> Channel<'o> {
         let _ = self.send(&error_bytes(code, message), false);
     }
 
-    /// Waits until `deadline` for a datagram from the peer into `buf`. Datagrams from anyone else get ERROR 5.
+    /// Waits until `deadline` for a datagram from the peer into `buf`. Datagrams from anyone else get ERROR 5,
+    /// except an ERROR, which is never answered.
     fn recv(&mut self, buf: &mut [u8], deadline: Instant) -> io::Result<Received> {
         loop {
             let now = Instant::now();
@@ -246,10 +248,14 @@ impl<'o> Channel<'o> {
             }
             if from != self.peer {
                 self.stats.wrong_tid += 1;
-                let err = error_bytes(ErrorCode::UnknownTid, "unknown transfer ID");
                 self.observer.packet(Direction::Received, from, &buf[..n], false);
-                self.observer.packet(Direction::Sent, from, &err, false);
-                let _ = self.socket.send_to(&err, from);
+                // RFC 1350 §4 asks for an ERROR 5 back — but never in answer to an ERROR, which is not
+                // acknowledged: two programs that each took the other for a stranger would trade ERROR 5s for ever.
+                if Opcode::of(&buf[..n]) != Some(Opcode::Error) {
+                    let err = error_bytes(ErrorCode::UnknownTid, "unknown transfer ID");
+                    self.observer.packet(Direction::Sent, from, &err, false);
+                    let _ = self.socket.send_to(&err, from);
+                }
                 continue;
             }
             self.observer.packet(Direction::Received, from, &buf[..n], false);

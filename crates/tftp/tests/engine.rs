@@ -194,3 +194,39 @@ fn a_receiver_that_vanishes_ends_the_transfer_and_its_reading_thread() {
         "it stopped reading well before the end of the file"
     );
 }
+
+/// Two transfers, each waiting for DATA from its own (silent) peer, and one datagram forged from A's port to B's.
+/// B answers the stranger with ERROR 5; A must not answer that ERROR with another ERROR 5, or the two would trade
+/// them until both gave up (thousands in a few hundred milliseconds before the fix).
+#[test]
+fn two_transfers_never_trade_error_5s() {
+    let a = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let b = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let forger = a.try_clone().unwrap();
+    let b_addr = b.local_addr().unwrap();
+    let waiting = |socket: std::net::UdpSocket| {
+        thread::spawn(move || {
+            let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            let mut quiet = Quiet;
+            let peer = silent.local_addr().unwrap();
+            let mut ch = Channel::new(socket, peer, true, Duration::from_millis(200), 2, &mut quiet);
+            let result = transfer::receive(
+                &mut ch,
+                &mut Vec::new(),
+                &opts(512, 1),
+                ReceiveStart::Sent(&[0, 4, 0, 0]),
+                None,
+            );
+            assert!(matches!(result, Err(TransferError::TimedOut { .. })), "{result:?}");
+            ch.stats.wrong_tid
+        })
+    };
+    let (a, b) = (waiting(a), waiting(b));
+    forger.send_to(&[0, 3, 0, 1, b'x'], b_addr).unwrap();
+    let (a, b) = (a.join().unwrap(), b.join().unwrap());
+    assert_eq!(b, 1, "B saw the forged DATA once");
+    assert!(
+        a <= 1,
+        "A got B's ERROR 5 and did not answer it: A saw {a} strangers' packets, B saw {b}"
+    );
+}
