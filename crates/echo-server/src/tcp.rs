@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 /// the client sends: a socket closed with unread data makes the kernel answer with a reset instead of an orderly
 /// close, and a client still sending then gets "connection reset" or "broken pipe" before it ever reads our line.
 const REFUSAL_GRACE: Duration = Duration::from_secs(2);
-/// The most a refused client may send during its grace, so that one cannot keep the server busy reading a flood.
-const REFUSAL_DRAIN: usize = 1 << 20;
+/// The most a refused client may send during its grace: more than a client sends before it reads an answer (an
+/// upload piped in, say), yet reading it away takes milliseconds, so one cannot keep the server busy with a flood.
+const REFUSAL_DRAIN: usize = 16 << 20;
 /// Refused clients given that grace at the same time, on a small thread each. Past this, a refused client is told
 /// and closed at once, so a flood of connections costs at most this many threads beyond the clients served.
 const MAX_REFUSING: usize = 16;

@@ -71,9 +71,9 @@ fn clients_that_stop_reading_or_sending_lose_their_place() {
     let s = tcp_server(&["--max-clients", "2", "--idle", "1"]);
     let hog = served(s.addr);
     let hog_addr = hog.local_addr().unwrap();
+    let pushing = std::thread::spawn(move || never_read(hog));
     let silent = served(s.addr);
     let silent_addr = silent.local_addr().unwrap();
-    let pushing = std::thread::spawn(move || never_read(hog));
     let mut dropped = [s.lines.wait_for("dropped"), s.lines.wait_for("dropped")];
     dropped.sort_by_key(|line| !line.starts_with(&hog_addr.to_string()));
     assert_eq!(
@@ -103,13 +103,15 @@ fn clients_that_stop_reading_or_sending_lose_their_place() {
 fn refused_clients_read_the_busy_line_even_while_sending() {
     // A refused client that sends first and reads after, as most do. Before, the server closed at once: the
     // client's data then drew a reset, its send failed with "broken pipe", and it never got to read the line.
+    // 8 MiB is more than the socket buffers hold without the server reading (about 4 MiB on Linux), so the
+    // client is still sending when the server is done with it.
     let s = tcp_server(&["--max-clients", "1"]);
     let _held = served(s.addr);
     for i in 0..5 {
         let mut c = TcpStream::connect(s.addr).unwrap();
         c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         c.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
-        let request = vec![b'r'; 64 * 1024];
+        let request = vec![b'r'; 8 << 20];
         c.write_all(&request)
             .unwrap_or_else(|e| panic!("refused client {i}: sending failed: {e}"));
         c.shutdown(Shutdown::Write)
