@@ -526,27 +526,49 @@ fn upload<'o>(
     // this fails, the client gets an ERROR instead and knows the upload did not land.
     let flushed = writer.flush();
     drop(writer);
-    let saved = flushed.and_then(|()| {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            partial
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    let saved = flushed.and_then(|()| save(partial, &path, config.writable));
+    match saved {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let why = "it was created while this upload was under way, and the server is not --writable";
+            ch.send_error(ErrorCode::FileExists, &format!("file already exists: {why}"));
+            let why = format!("{why}; {bytes} bytes discarded");
+            return Err(SessionError::Refused(Refusal(ErrorCode::FileExists, why)));
         }
-        partial.persist(&path).map(|_| ()).map_err(|e| e.error)
-    });
-    if let Err(e) = saved {
-        let code = if e.kind() == io::ErrorKind::StorageFull {
-            ErrorCode::DiskFull
-        } else {
-            ErrorCode::NotDefined
-        };
-        ch.send_error(code, &format!("cannot save the file: {e}"));
-        return Err(SessionError::Transfer(TransferError::File(e), bytes));
+        Err(e) => {
+            let code = if e.kind() == io::ErrorKind::StorageFull {
+                ErrorCode::DiskFull
+            } else {
+                ErrorCode::NotDefined
+            };
+            ch.send_error(code, &format!("cannot save the file: {e}"));
+            return Err(SessionError::Transfer(TransferError::File(e), bytes));
+        }
     }
     let stats = last
         .acknowledge(&mut ch)
         .map_err(|e| SessionError::Transfer(e.into(), bytes))?;
     Ok((stats.bytes, (ch, stats)))
+}
+
+/// Puts a finished upload in place. With `--writable` it replaces whatever has the name (a rename, atomic). Without
+/// it the name must still be free at this moment, not only when the request came: another upload of the same name
+/// may have finished first, or anyone may have created the file since, and that file is never replaced (nor the
+/// upload reported as saved). `persist_noclobber` links the file in only if the name is free — a rename that
+/// refuses to replace where the system has one, else a hard link (which fails if the name exists) and an unlink.
+fn save(partial: tempfile::NamedTempFile, path: &std::path::Path, writable: bool) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        partial
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    }
+    let placed = if writable {
+        partial.persist(path)
+    } else {
+        partial.persist_noclobber(path)
+    };
+    // On failure the temporary file comes back inside the error, and is deleted as it drops.
+    placed.map(|_| ()).map_err(|e| e.error)
 }

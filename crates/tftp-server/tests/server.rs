@@ -702,3 +702,61 @@ fn one_forged_datagram_cannot_start_a_loop_between_two_servers() {
     assert_eq!(carried.len(), 1, "the broken request is answered");
     assert_eq!((carried[0].0, &carried[0].1[..4]), (b.addr, &[0u8, 5, 0, 4][..]));
 }
+
+/// Sends a WRQ for `name` from a raw socket and one full block; returns the socket and the server's TID.
+fn upload_one_full_block(server: &Running, name: &str, fill: u8) -> (UdpSocket, SocketAddr) {
+    let s = raw();
+    s.send_to(&[&[0, 2][..], name.as_bytes(), b"\x00octet\x00"].concat(), server.addr)
+        .unwrap();
+    let (ack0, tid) = recv(&s).unwrap();
+    assert_eq!(ack0, [0, 4, 0, 0]);
+    s.send_to(&[&[0, 3, 0, 1][..], &[fill; 512]].concat(), tid).unwrap();
+    assert_eq!(recv(&s).unwrap().0, [0, 4, 0, 1]);
+    (s, tid)
+}
+
+/// `--create` without `--writable`: A starts race.txt, B uploads race.txt whole, then A finishes. Before the fix both
+/// got their final ACK and A's file replaced B's. Now B's file stays and A gets ERROR 6 instead of a final ACK. The
+/// same for a file anyone creates in the root while an upload of that name is under way.
+#[test]
+fn an_upload_never_replaces_a_file_that_appeared_while_it_ran_unless_writable() {
+    let server = start(|c| c.create = true);
+    let (a, a_tid) = upload_one_full_block(&server, "race.txt", b'A');
+    let b_file = bytes(100, 2);
+    put(server.addr, "race.txt", &b_file, OptionRequest::default(), Mode::Octet).unwrap();
+    assert_eq!(saved(&server, "race.txt"), b_file);
+    a.send_to(b"\x00\x03\x00\x02the end", a_tid).unwrap();
+    let (reply, _) = recv(&a).unwrap();
+    assert_eq!(&reply[..4], &[0, 5, 0, 6], "ERROR 6, not the final ACK: {reply:?}");
+    assert_eq!(
+        std::fs::read(server.path("race.txt")).unwrap(),
+        b_file,
+        "B's upload is kept"
+    );
+    let line = server.wait_for_log("refused, ERROR 6");
+    assert!(line.contains("created while this upload was under way"), "{line}");
+
+    let (c, c_tid) = upload_one_full_block(&server, "made.txt", b'C');
+    std::fs::write(server.path("made.txt"), b"someone else's").unwrap();
+    c.send_to(b"\x00\x03\x00\x02", c_tid).unwrap();
+    assert_eq!(&recv(&c).unwrap().0[..4], &[0, 5, 0, 6]);
+    assert_eq!(std::fs::read(server.path("made.txt")).unwrap(), b"someone else's");
+    server.wait_for_log("put \"made.txt\" octet: refused");
+    let mut names: Vec<String> = std::fs::read_dir(server.root.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["made.txt", "race.txt"], "no temporary file left");
+
+    // --writable: the last upload to finish wins, as a rename over the old file.
+    let server = start(|c| {
+        c.create = true;
+        c.writable = true;
+    });
+    let (a, a_tid) = upload_one_full_block(&server, "race.txt", b'A');
+    put(server.addr, "race.txt", &b_file, OptionRequest::default(), Mode::Octet).unwrap();
+    a.send_to(b"\x00\x03\x00\x02", a_tid).unwrap();
+    assert_eq!(recv(&a).unwrap().0, [0, 4, 0, 2]);
+    assert_eq!(saved(&server, "race.txt"), [b'A'; 512]);
+}
