@@ -14,12 +14,13 @@ default:
 build:
     cargo build -q --workspace --bins --examples
 
-# Format check, clippy and rustdoc with warnings as errors, every test in the workspace, and the labs' check
+# Format check, clippy and rustdoc with warnings as errors, every test in the workspace, the scripts' tests, and the labs' check
 test:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
     cargo test --workspace
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+    bash scripts/show-test.sh
     bash exercises/lab.sh check
 
 # The labs in order and whether each passes yet; `just lab N` runs lab N's tests

@@ -43,25 +43,45 @@ run)
     fi
     ;;
 check)
+    if [ ! -d "$here/solutions" ]; then
+        # A copy handed out to students has no solutions: there is nothing to check the labs against.
+        echo "lab-check: skipped: exercises/solutions/ is not in this copy (labs handed out without solutions)"
+        exit 0
+    fi
+    # The skeletons as the project ships them, not as they are in this folder: a student's clone, where some labs
+    # are solved, must still pass. They come from git (the branch this clone follows, else HEAD); outside a git
+    # checkout, from this folder.
+    rev=""
+    if [ "$(git -C "$root" rev-parse --show-toplevel 2>/dev/null)" = "$root" ]; then
+        rev=$(git -C "$root" rev-parse -q --verify '@{upstream}' || git -C "$root" rev-parse -q --verify HEAD || true)
+    fi
     work="$root/target/lab-check"
     rm -rf "$work" && mkdir -p "$work"
-    cp -r "$here" "$work/exercises"
-    # The copy lives elsewhere: point its dependencies at the real crates.
-    sed -i "s|\.\./crates/|$root/crates/|" "$work/exercises/Cargo.toml"
-    sed -i "s|\"\.\./\.\./\.\./crates/|\"$root/crates/|" "$work"/exercises/*/tests/*.rs
+    for copy in skeleton solved; do
+        cp -r "$here" "$work/$copy"
+        rm -rf "$work/$copy/target"
+        # The copies live elsewhere: point their dependencies at the real crates.
+        sed -i "s|\.\./crates/|$root/crates/|" "$work/$copy/Cargo.toml"
+        sed -i "s|\"\.\./\.\./\.\./crates/|\"$root/crates/|" "$work/$copy"/*/tests/*.rs
+    done
+    [ -n "$rev" ] || echo "lab-check: not a git checkout: checking the skeletons as they are in exercises/"
     bad=0
     for n in $(numbers); do
         folder=$(field "$n" folder)
         pkg=$(package "$n")
-        if ! cargo test -q --no-run --manifest-path "$here/Cargo.toml" -p "$pkg" >/dev/null 2>&1; then
+        if [ -n "$rev" ]; then
+            git -C "$root" show "$rev:exercises/$folder/src/lib.rs" > "$work/skeleton/$folder/src/lib.rs"
+        fi
+        cp "$here/solutions/$folder.rs" "$work/solved/$folder/src/lib.rs"
+        # Each copy builds in a folder of its own: cargo would otherwise take one copy's build for the other's.
+        skeleton_build="$root/target/lab-check-skeleton"
+        if ! CARGO_TARGET_DIR="$skeleton_build" cargo test -q --no-run --manifest-path "$work/skeleton/Cargo.toml" -p "$pkg" >/dev/null 2>&1; then
             echo "not ok - lab $n: the skeleton does not compile"; bad=$((bad + 1)); continue
         fi
-        if passes "$n" "$here"; then
+        if passes "$n" "$work/skeleton" "$skeleton_build"; then
             echo "not ok - lab $n: the skeleton passes its tests"; bad=$((bad + 1)); continue
         fi
-        cp "$here/solutions/$folder.rs" "$work/exercises/$folder/src/lib.rs"
-        # A build folder of its own: cargo would otherwise take the copy's build for the skeleton's.
-        if passes "$n" "$work/exercises" "$root/target/lab-check-build"; then
+        if passes "$n" "$work/solved" "$root/target/lab-check-build"; then
             echo "ok - lab $n: fails on the skeleton, passes with the reference solution"
         else
             echo "not ok - lab $n: the reference solution fails its tests"; bad=$((bad + 1))
