@@ -69,12 +69,15 @@ pub fn interop_files() -> Vec<(String, Vec<u8>, bool)> {
 }
 
 /// Reads a server's first line, `listening on ADDR:PORT ...` (the convention of every server here), and returns
-/// the port.
+/// the port. The rest of its output is read and dropped on a thread of its own.
 pub fn listening_port(child: &mut Child, name: &str) -> Result<u16> {
     use std::io::{BufRead, BufReader};
     let mut first = String::new();
     if let Some(out) = child.stdout.take() {
-        BufReader::new(out).read_line(&mut first)?;
+        let mut out = BufReader::new(out);
+        out.read_line(&mut first)?;
+        // Keep reading (and dropping) the rest: our servers end, as `cat` does, once nobody reads their output.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     }
     first
         .split_whitespace()
