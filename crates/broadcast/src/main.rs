@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use broadcast::presence::{Announcement, Change, Roster};
 use clap::{Parser, Subcommand};
+// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::println;
 
 const EXAMPLES: &str = "\
 Examples:

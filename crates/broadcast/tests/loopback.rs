@@ -168,3 +168,29 @@ fn a_port_held_without_sharing_is_explained() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("another program is using that port"));
 }
+
+#[test]
+fn closed_stdout_ends_listen_quietly_like_cat() {
+    use std::io::{BufRead, BufReader};
+    let port = free_port();
+    let mut child = broadcast()
+        .args(["listen", "--port", &port])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("listening on 0.0.0.0:"), "{first}");
+    // The reader is gone, as after `| head -1`: the line for this datagram has nowhere to go.
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .send_to(b"anyone there?", format!("127.0.0.1:{port}"))
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err, "", "no panic message, nothing at all");
+}

@@ -5,7 +5,6 @@
 //! cargo run -p echo-server --bin echo-client -- 127.0.0.1 --count 3    # terminal 2
 //! ```
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,10 +45,10 @@ struct Cli {
     quiet: bool,
 }
 
+/// One log line. Through netlab's `println!`: once nobody reads the log (`| head -1`), the server ends quietly,
+/// as `cat` does, instead of serving on with its output going nowhere.
 fn say(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
+    netlab::println!("{line}");
 }
 
 fn main() -> ExitCode {

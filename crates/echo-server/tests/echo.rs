@@ -287,3 +287,33 @@ fn python_peers_as_client_and_as_server() {
         "{out:?}"
     );
 }
+
+#[test]
+fn closed_stdout_ends_the_client_quietly_like_cat() {
+    let s = server(&["--bind", "127.0.0.1"]);
+    // 2,000 lines (110 kB) are more than a pipe holds: the client is still printing when the reader goes away
+    // after one line, as `| head -1` does.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_echo-client"))
+        .args([
+            "127.0.0.1",
+            "--port",
+            &s.addr.port().to_string(),
+            "-c",
+            "2000",
+            "-i",
+            "0",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("ECHO 127.0.0.1:"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err, "", "no panic message, nothing at all");
+}

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use endian_demo::order::{self, big, hex};
 use endian_demo::structfmt::{self, Value, python_tuple};
+// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::{print, println};
 
 const EXAMPLES: &str = "\
 Examples:

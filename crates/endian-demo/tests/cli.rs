@@ -89,3 +89,26 @@ fn refusals_exit_2_with_struct_error() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn closed_stdout_ends_quietly_like_cat() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    // A hexdump of 100,000 bytes is 6,250 lines (900 kB): far more than a pipe holds, so endian-demo is still
+    // writing when the reader goes away after one line, as `| head -1` does.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_endian-demo"))
+        .args(["pack", "!100000x"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("00000000  00 00"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err, "", "no panic message, nothing at all");
+}

@@ -13,6 +13,8 @@ use clap::{Parser, Subcommand};
 use ipmask::net::show;
 use ipmask::render::{Style, count_json, report, to_json};
 use ipmask::{Net, ParseError, ops, parse};
+// Like std's, but a closed standard output (`ipmask ... | head -1`) ends the program quietly, as `cat` ends.
+use netlab::{print, println};
 use serde_json::json;
 
 const EXAMPLES: &str = "\

@@ -267,3 +267,40 @@ fn vlsm_gives_each_group_of_hosts_its_subnet() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("too small"), "{err}");
 }
+
+/// Runs ipmask with its output on a pipe that is closed after the first line, as `| head -1` closes it: the
+/// rest of the output then has nowhere to go. Returns the first line, the exit code and what went to stderr.
+fn closed_after_first_line(args: &[&str]) -> (String, Option<i32>, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ipmask"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is dropped here: the pipe's read end is closed, and ipmask has far more than a pipe holds left.
+    let out = child.wait_with_output().unwrap();
+    (
+        first,
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn closed_stdout_ends_quietly_like_cat() {
+    // 65,536 JSON lines (20 MB), and a vlsm table of 3,000 rows (200 kB): both far more than a pipe holds.
+    let ones = vec!["1"; 3000];
+    let mut vlsm = vec!["vlsm", "10.0.0.0/8"];
+    vlsm.extend(&ones);
+    for args in [&["10.0.0.0/8", "--split", "24", "--json"][..], &vlsm[..]] {
+        let (first, code, err) = closed_after_first_line(args);
+        assert!(!first.is_empty(), "{:?}: the first line arrived", &args[..2]);
+        assert_eq!(code, Some(0), "{:?}: {err}", &args[..2]);
+        assert_eq!(err, "", "{:?}: no panic message, nothing at all", &args[..2]);
+    }
+}

@@ -13,10 +13,13 @@
 //! - [`text`]: UTF-8 and GBK encode/decode; undecodable bytes are shown as `\xNN`, never a failure.
 //! - [`ctime`](mod@ctime): a local timestamp in the shape of Python's `time.ctime()` (`Wed Nov 25 03:16:51 2026`).
 //! - [`rng`]: a seeded random number generator, for repeatable faults (udp-impair) and test cases (the oracles).
+//! - [`output`]: [`println!`] and [`print!`] that end the program quietly when standard output is a closed pipe
+//!   (`| head -1`), as `cat` does, instead of panicking; [`output::Stdout`] as a writer that does the same.
 
 pub mod addr;
 pub mod ctime;
 pub mod hexdump;
+pub mod output;
 pub mod rng;
 pub mod sock;
 pub mod text;

@@ -300,7 +300,8 @@ pub fn fetch(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outco
     let cfg = opts.config(target.server);
     let mut watch = Watch::new(opts, None);
     if local == Path::new("-") {
-        let mut out = BufWriter::new(io::stdout().lock());
+        // A closed standard output (`| head -c 100`) ends the program quietly, as `cat` ends.
+        let mut out = BufWriter::new(netlab::output::Stdout);
         let result = tftp::client::download(&cfg, &target.remote, &mut out, &mut watch);
         watch.finish();
         let outcome = result.map_err(|e| transfer_failed("download", target, e))?;
@@ -577,7 +578,7 @@ pub fn main_with<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
             Some(Command::Get { args }) => get(&cli.opts, args),
             Some(Command::Put { args }) => put(&cli.opts, args),
             None => {
-                let ok = menu(&cli.opts, &mut io::stdin().lock(), &mut io::stdout())?;
+                let ok = menu(&cli.opts, &mut io::stdin().lock(), &mut netlab::output::Stdout)?;
                 if ok { Ok(()) } else { Err(anyhow!("a transfer failed")) }
             }
         });

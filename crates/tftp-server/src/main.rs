@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
+// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::println;
 use tftp_server::{Config, LogSink, Server};
 
 const EXAMPLES: &str = "\
@@ -87,7 +89,8 @@ fn main() -> ExitCode {
     };
     let root = config.root.display().to_string();
     let addr = SocketAddr::new(ip, cli.port);
-    let sink: LogSink = Arc::new(Mutex::new(std::io::stdout()));
+    // The log goes to standard output; once nobody reads it (`| head -1`), the server ends quietly, as `cat` does.
+    let sink: LogSink = Arc::new(Mutex::new(netlab::output::Stdout));
     let server = match Server::bind(addr, config, sink) {
         Ok(s) => s,
         Err(e) => {

@@ -12,7 +12,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::Parser;
-use netlab::{Encoding, SocketBuilder};
+// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::{Encoding, SocketBuilder, print, println};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -42,7 +43,7 @@ struct Cli {
 /// Asks a question on stdout and reads the answer; `None` at end of input.
 fn ask(prompt: &str, input: &mut dyn BufRead) -> Option<String> {
     print!("{prompt}");
-    let _ = io::stdout().flush();
+    let _ = netlab::output::Stdout.flush();
     let mut line = String::new();
     match input.read_line(&mut line) {
         Ok(0) | Err(_) => None,
@@ -93,7 +94,6 @@ fn main() -> ExitCode {
     };
     let bound = socket.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("udp-chat on {bound} ({}); type /quit or Ctrl-D to leave", cli.encoding);
-    let _ = io::stdout().flush();
     let stdin = io::stdin();
     let mut input = stdin.lock();
     let (host, port) = match (cli.peer_host, cli.peer_port) {
@@ -130,7 +130,6 @@ fn main() -> ExitCode {
         _ => peer,
     };
     println!("talking to {host}:{port}");
-    let _ = io::stdout().flush();
     let receiver = match socket.try_clone() {
         Ok(s) => s,
         Err(e) => {
@@ -141,8 +140,11 @@ fn main() -> ExitCode {
     let encoding = cli.encoding;
     std::thread::spawn(move || {
         // `Stdout`, not a held `StdoutLock`: the lock is taken per line, so the main thread can still print
-        // and flush (holding it here would block the program's exit).
-        let _ = udp_chat::receive_loop(&receiver, encoding, &mut io::stdout());
+        // and flush (holding it here would block the program's exit). netlab's, so that once nobody reads our
+        // output (`| head -1`) the chat ends quietly, as `cat` does.
+        if let Err(e) = udp_chat::receive_loop(&receiver, encoding, &mut netlab::output::Stdout) {
+            eprintln!("udp-chat: cannot receive any more: {e}");
+        }
     });
     let mut line = String::new();
     loop {

@@ -12,6 +12,8 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use clap::Parser;
+// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::{print, println};
 use udp_impair::{Config, Impairments, Relay, parse_percent};
 
 const EXAMPLES: &str = "\

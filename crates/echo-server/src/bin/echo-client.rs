@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use echo_server::probe::{self, Outcome, Summary};
+// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::println;
 
 const EXAMPLES: &str = "\
 Examples:
