@@ -92,20 +92,58 @@ fn parse_net(text: &str) -> Result<Net, ParseError> {
     parse(&words).map(|p| p.net)
 }
 
-fn run(cli: Cli) -> Result<(), ParseError> {
+/// Why ipmask stopped without an answer.
+#[derive(Debug)]
+enum Failure {
+    /// Bad input: exit code 2.
+    Input(String),
+    /// Standard input could not be read: exit code 1.
+    Read(std::io::Error),
+}
+
+impl From<ParseError> for Failure {
+    fn from(e: ParseError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+/// Bytes of a bad line shown in an error: enough to recognise it, and the error stays one short line.
+const SHOWN_OF_A_BAD_LINE: usize = 60;
+
+/// The networks on `input`, one a line; blank lines are skipped. A line that is not UTF-8 text, or not a
+/// network, is an error that names its line number: stopping there quietly would aggregate only part of the list.
+fn nets_from_lines(mut input: impl BufRead) -> Result<Vec<Net>, Failure> {
+    let mut nets = Vec::new();
+    let mut line = Vec::new();
+    for number in 1.. {
+        line.clear();
+        if input.read_until(b'\n', &mut line).map_err(Failure::Read)? == 0 {
+            break;
+        }
+        let Ok(text) = std::str::from_utf8(&line) else {
+            let shown = &line[..line.len().min(SHOWN_OF_A_BAD_LINE)];
+            return Err(Failure::Input(format!(
+                "line {number} of standard input is not UTF-8 text: {}",
+                netlab::Encoding::Utf8.decode(shown.trim_ascii())
+            )));
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        let net = parse_net(text).map_err(|e| Failure::Input(format!("line {number} of standard input: {e}")))?;
+        nets.push(net);
+    }
+    Ok(nets)
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Agg { networks }) => {
-            let texts: Vec<String> = if networks.is_empty() {
-                std::io::stdin()
-                    .lock()
-                    .lines()
-                    .map_while(Result::ok)
-                    .filter(|l| !l.trim().is_empty())
-                    .collect()
+            let nets = if networks.is_empty() {
+                nets_from_lines(std::io::stdin().lock())?
             } else {
-                networks
+                networks.iter().map(|t| parse_net(t)).collect::<Result<Vec<_>, _>>()?
             };
-            let nets = texts.iter().map(|t| parse_net(t)).collect::<Result<Vec<_>, _>>()?;
             print_nets(&ops::aggregate(&nets), cli.json);
         }
         Some(Command::Range { ends }) => {
@@ -114,7 +152,7 @@ fn run(cli: Cli) -> Result<(), ParseError> {
                     .split_once('-')
                     .ok_or_else(|| ParseError::new(one, "expected FIRST-LAST"))?,
                 [a, b] => (a.as_str(), b.as_str()),
-                _ => return Err(ParseError::new(&ends.join(" "), "expected FIRST-LAST")),
+                _ => return Err(ParseError::new(&ends.join(" "), "expected FIRST-LAST").into()),
             };
             let blocks = ops::range(
                 ipmask::parse::parse_address(first)?,
@@ -187,10 +225,7 @@ fn run(cli: Cli) -> Result<(), ParseError> {
         None => {
             let words: Vec<&str> = cli.network.iter().map(String::as_str).collect();
             if words.is_empty() {
-                return Err(ParseError::new(
-                    "",
-                    "give an address, such as 192.168.1.1/24 (see --help)",
-                ));
+                return Err(ParseError::new("", "give an address, such as 192.168.1.1/24 (see --help)").into());
             }
             let parsed = parse(&words)?;
             match cli.split {
@@ -228,9 +263,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("ipmask: {e}");
+        Err(Failure::Input(message)) => {
+            eprintln!("ipmask: {message}");
             ExitCode::from(2)
+        }
+        Err(Failure::Read(e)) => {
+            eprintln!("ipmask: cannot read standard input: {e}");
+            ExitCode::from(1)
         }
     }
 }
@@ -238,6 +277,23 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_of_input_are_read_to_the_end_or_refused_with_their_number() {
+        let nets = nets_from_lines(&b"10.0.0.0/8\r\n\n  \n11.0.0.0 255.0.0.0"[..]).unwrap();
+        assert_eq!(nets.len(), 2);
+        let Err(Failure::Input(message)) = nets_from_lines(&b"10.0.0.0/8\n\n\xffoo\n11.0.0.0/8\n"[..]) else {
+            panic!("a line that is not UTF-8 is refused");
+        };
+        assert_eq!(message, "line 3 of standard input is not UTF-8 text: \\xffoo");
+        let Err(Failure::Input(message)) = nets_from_lines(&b"10.0.0.0/8\nnonsense\n"[..]) else {
+            panic!("a line that is not a network is refused");
+        };
+        assert!(
+            message.starts_with("line 2 of standard input: \"nonsense\""),
+            "{message}"
+        );
+    }
 
     #[test]
     fn nets_parse_from_one_string() {

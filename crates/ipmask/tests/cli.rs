@@ -304,3 +304,36 @@ fn closed_stdout_ends_quietly_like_cat() {
         assert_eq!(err, "", "{:?}: no panic message, nothing at all", &args[..2]);
     }
 }
+
+/// ipmask with `input` on standard input.
+fn with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ipmask"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn agg_refuses_a_line_that_is_not_utf8_and_names_it() {
+    // Reading used to stop silently at the bad line: 10.0.0.0/8 alone, exit 0, and 11.0.0.0/8 never read.
+    let out = with_stdin(&["agg"], b"10.0.0.0/8\n\xff\n11.0.0.0/8\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err, "ipmask: line 2 of standard input is not UTF-8 text: \\xff\n",
+        "one line naming the line"
+    );
+    assert_eq!(out.stdout, b"", "nothing partial printed as if it were the answer");
+    let out = with_stdin(&["agg"], b"10.0.0.0/8\n\n10.0.0.0/33\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("ipmask: line 3 of standard input: \"/33\""), "{err}");
+    // Without the bad line, every line is read: 10.0.0.0/8 and 11.0.0.0/8 merge into one /7.
+    let out = with_stdin(&["agg"], b"10.0.0.0/8\n\n11.0.0.0/8\n");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "10.0.0.0/7\n");
+}
