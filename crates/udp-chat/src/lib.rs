@@ -6,6 +6,7 @@
 //! 1024 bytes, and a choice of text encoding (GBK is what many Chinese socket tools send).
 //!
 //! ## Layout
+//! - [`outgoing`]: the datagram for a line typed.
 //! - [`line`](fn@line): the printed line for a received message.
 //! - [`receive_loop`]: the receiving thread's loop.
 
@@ -13,6 +14,27 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, UdpSocket};
 
 use netlab::Encoding;
+
+/// The largest message: a UDP datagram over IPv4 holds 65,535 bytes less the IP (20) and UDP (8) headers.
+pub const MAX_MESSAGE: usize = 65_507;
+
+/// The datagram for one line of input, given without its line ending: the text in `encoding`. A line that is
+/// not UTF-8 (text in another encoding, such as a GBK file piped in) is sent as its bytes, unchanged, as
+/// `nc -u` would send it: the chat's job is to pass text on, and the receiving side shows any byte that does not
+/// decode as `\xNN`. Refused, with the reason: a character the encoding lacks, or more than a datagram holds.
+pub fn outgoing(line: &[u8], encoding: Encoding) -> Result<Vec<u8>, String> {
+    let bytes = match std::str::from_utf8(line) {
+        Ok(text) => encoding.encode(text).map_err(|e| e.to_string())?,
+        Err(_) => line.to_vec(),
+    };
+    if bytes.len() > MAX_MESSAGE {
+        return Err(format!(
+            "{} bytes is more than a UDP datagram holds ({MAX_MESSAGE})",
+            bytes.len()
+        ));
+    }
+    Ok(bytes)
+}
 
 /// The line printed for a message, in the seed's format: `"%s:%d %s\t%s" % (host, port, ctime(), text)`. An IPv6
 /// sender is written in brackets, `[::1]:8080`, so the port stays readable.
@@ -49,6 +71,33 @@ pub fn receive_loop(socket: &UdpSocket, encoding: Encoding, out: &mut dyn Write)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_typed_become_datagrams() {
+        assert_eq!(
+            outgoing("测试".as_bytes(), Encoding::Gbk).unwrap(),
+            [0xb2, 0xe2, 0xca, 0xd4]
+        );
+        assert_eq!(outgoing("测试".as_bytes(), Encoding::Utf8).unwrap(), "测试".as_bytes());
+        // Not UTF-8: the bytes as they are, whichever encoding was chosen.
+        for encoding in [Encoding::Utf8, Encoding::Gbk] {
+            assert_eq!(outgoing(b"caf\xe9 \xb2\xe2", encoding).unwrap(), b"caf\xe9 \xb2\xe2");
+        }
+        assert!(
+            outgoing("😀".as_bytes(), Encoding::Gbk)
+                .unwrap_err()
+                .contains("cannot be encoded in gbk")
+        );
+        assert_eq!(
+            outgoing(&[b'x'; MAX_MESSAGE], Encoding::Utf8).unwrap().len(),
+            MAX_MESSAGE
+        );
+        assert!(
+            outgoing(&[0xff; MAX_MESSAGE + 1], Encoding::Utf8)
+                .unwrap_err()
+                .contains("65507")
+        );
+    }
 
     #[test]
     fn the_seed_line_format() {

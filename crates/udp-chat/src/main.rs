@@ -22,6 +22,9 @@ Examples:
   udp-chat --encoding gbk 192.0.2.7 8080   talk to a tool that sends GBK";
 
 /// Two-way UDP chat in the seed's line format: `host:port <ctime>\t<text>` for every message received.
+///
+/// Each line typed (or piped in) is sent as one datagram of at most 65,507 bytes, in the chosen encoding. A line
+/// that is not UTF-8, such as a line of a GBK file, is sent as its bytes, unchanged.
 #[derive(Debug, Parser)]
 #[command(name = "udp-chat", version, after_help = EXAMPLES)]
 struct Cli {
@@ -40,14 +43,21 @@ struct Cli {
     encoding: Encoding,
 }
 
-/// Asks a question on stdout and reads the answer; `None` at end of input.
+/// A line as typed: without its `\n` or `\r\n`.
+fn line_without_ending(line: &[u8]) -> &[u8] {
+    let end = line.iter().rposition(|b| !matches!(b, b'\n' | b'\r'));
+    &line[..end.map_or(0, |i| i + 1)]
+}
+
+/// Asks a question on stdout and reads the answer; `None` at end of input. An answer that is not UTF-8 is kept
+/// (with U+FFFD for the bad bytes), so that it is refused as an address or port, never taken for the end.
 fn ask(prompt: &str, input: &mut dyn BufRead) -> Option<String> {
     print!("{prompt}");
     let _ = netlab::output::Stdout.flush();
-    let mut line = String::new();
-    match input.read_line(&mut line) {
+    let mut line = Vec::new();
+    match input.read_until(b'\n', &mut line) {
         Ok(0) | Err(_) => None,
-        Ok(_) => Some(line.trim().to_string()),
+        Ok(_) => Some(String::from_utf8_lossy(&line).trim().to_string()),
     }
 }
 
@@ -146,33 +156,29 @@ fn main() -> ExitCode {
             eprintln!("udp-chat: cannot receive any more: {e}");
         }
     });
-    let mut line = String::new();
+    // Lines are read as bytes, not as UTF-8 text: a line in another encoding is still a line to send.
+    let mut line = Vec::new();
     loop {
         line.clear();
-        match input.read_line(&mut line) {
-            Ok(0) | Err(_) => break, // end of input: leave quietly
+        match input.read_until(b'\n', &mut line) {
+            Ok(0) => break, // end of input: leave quietly
             Ok(_) => {}
+            Err(e) => {
+                eprintln!("udp-chat: cannot read standard input: {e}");
+                return ExitCode::from(1);
+            }
         }
-        let text = line.trim_end_matches(['\n', '\r']);
-        if text == "/quit" {
+        let typed = line_without_ending(&line);
+        if typed == b"/quit" {
             break;
         }
-        let bytes = match encoding.encode(text) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("not sent: {e}");
-                continue;
+        match udp_chat::outgoing(typed, encoding) {
+            Ok(bytes) => {
+                if let Err(e) = socket.send_to(&bytes, peer) {
+                    eprintln!("not sent: {e}");
+                }
             }
-        };
-        if bytes.len() > 65_507 {
-            eprintln!(
-                "not sent: {} bytes is more than a UDP datagram holds (65507)",
-                bytes.len()
-            );
-            continue;
-        }
-        if let Err(e) = socket.send_to(&bytes, peer) {
-            eprintln!("not sent: {e}");
+            Err(why) => eprintln!("not sent: {why}"),
         }
     }
     let _ = io::stdout().flush();

@@ -232,3 +232,28 @@ fn ipv6_both_ways() {
     drop(stdin);
     assert!(child.wait().unwrap().success());
 }
+
+#[test]
+fn a_line_that_is_not_utf8_is_sent_as_its_bytes_and_the_chat_goes_on() {
+    for encoding in ["utf-8", "gbk"] {
+        let raw = UdpSocket::bind("127.0.0.1:0").unwrap();
+        raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let port = raw.local_addr().unwrap().port().to_string();
+        let mut chat = Chat::start(&["--encoding", encoding, "127.0.0.1", &port]);
+        // The middle line is Latin-1 then GBK: not UTF-8. Reading used to stop there, silently, with exit 0.
+        let stdin = chat.stdin.as_mut().unwrap();
+        stdin.write_all(b"before\ncaf\xe9 \xb2\xe2\r\nafter\n").unwrap();
+        assert!(chat.finish().success(), "{encoding}");
+        let mut buf = [0u8; 64];
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            let (n, _) = raw.recv_from(&mut buf).unwrap();
+            got.push(buf[..n].to_vec());
+        }
+        assert_eq!(
+            got,
+            [&b"before"[..], &b"caf\xe9 \xb2\xe2"[..], &b"after"[..]],
+            "{encoding}: every line sent, the bad one as its bytes"
+        );
+    }
+}
