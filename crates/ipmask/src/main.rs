@@ -232,20 +232,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Some(prefix) => {
                     let limit = if cli.json { SHOWN_JSON } else { SHOWN };
                     let (subnets, exponent) = ops::split(&parsed.net, prefix, limit)?;
-                    let total = ipmask::Count::Exact(1u128 << exponent.min(127));
+                    let total = ipmask::Count::power_of_two(exponent);
                     if !cli.json {
                         println!("{} in /{prefix} subnets: 2^{exponent} = {total}", parsed.net);
                     }
                     print_nets(&subnets, cli.json);
-                    let shown = subnets.len() as u128;
-                    if exponent >= 127 || (1u128 << exponent) > shown {
-                        let left = if exponent >= 127 {
-                            "more".to_string()
-                        } else {
-                            ((1u128 << exponent) - shown).to_string()
-                        };
+                    let left = total.minus(subnets.len() as u128);
+                    if left != ipmask::Count::Exact(0) {
                         if cli.json {
-                            println!("{}", json!({ "left_out": left }));
+                            println!("{}", json!({ "left_out": count_json(left) }));
                         } else {
                             println!("... and {left} more");
                         }

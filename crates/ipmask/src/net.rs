@@ -34,6 +34,24 @@ pub enum Count {
 }
 
 impl Count {
+    /// 2^`exponent`, for exponents 0 to 128 (more saturates at 2^128, which is all there is to count).
+    pub fn power_of_two(exponent: u32) -> Count {
+        match 1u128.checked_shl(exponent) {
+            Some(n) if exponent < 128 => Count::Exact(n),
+            _ => Count::AllOfIpv6,
+        }
+    }
+
+    /// This count less `n` (at most the count): how many are left after `n` of them.
+    pub fn minus(self, n: u128) -> Count {
+        match (self, n) {
+            (Count::Exact(total), n) => Count::Exact(total.saturating_sub(n)),
+            (Count::AllOfIpv6, 0) => Count::AllOfIpv6,
+            // 2^128 - n = (2^128 - 1) - (n - 1), and 2^128 - 1 is u128::MAX.
+            (Count::AllOfIpv6, n) => Count::Exact(u128::MAX - (n - 1)),
+        }
+    }
+
     /// The value if it fits in a u64 (JSON numbers), else `None`.
     pub fn as_u64(self) -> Option<u64> {
         match self {
@@ -301,6 +319,20 @@ pub fn directed_broadcast(ip: Ipv4Addr, netmask: Ipv4Addr) -> Result<Ipv4Addr, c
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_up_to_all_of_ipv6() {
+        assert_eq!(Count::power_of_two(0), Count::Exact(1));
+        assert_eq!(Count::power_of_two(127), Count::Exact(1 << 127));
+        assert_eq!(Count::power_of_two(128), Count::AllOfIpv6);
+        assert_eq!(Count::AllOfIpv6.minus(0), Count::AllOfIpv6);
+        assert_eq!(Count::AllOfIpv6.minus(1), Count::Exact(u128::MAX));
+        assert_eq!(
+            Count::AllOfIpv6.minus(32).to_string(),
+            "340282366920938463463374607431768211424"
+        );
+        assert_eq!(Count::Exact(65_536).minus(32), Count::Exact(65_504));
+    }
 
     fn net(text: &str) -> Net {
         let (a, p) = text.split_once('/').unwrap();

@@ -337,3 +337,29 @@ fn agg_refuses_a_line_that_is_not_utf8_and_names_it() {
     let out = with_stdin(&["agg"], b"10.0.0.0/8\n\n11.0.0.0/8\n");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "10.0.0.0/7\n");
 }
+
+#[test]
+fn splits_of_all_of_ipv6_count_exactly() {
+    let out = text(&["::/0", "--split", "128"]);
+    let lines: Vec<&str> = out.lines().collect();
+    // 2^128 was shown as 2^127's value, and what was left as "more more".
+    assert_eq!(
+        lines[0],
+        "::/0 in /128 subnets: 2^128 = 340282366920938463463374607431768211456"
+    );
+    assert_eq!(lines[1], "::/128");
+    assert_eq!(
+        *lines.last().unwrap(),
+        "... and 340282366920938463463374607431768211424 more",
+        "2^128 less the 32 shown"
+    );
+    let out = text(&["::/1", "--split", "128"]);
+    assert!(
+        out.starts_with("::/1 in /128 subnets: 2^127 = 170141183460469231731687303715884105728\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("... and 170141183460469231731687303715884105696 more\n"),
+        "{out}"
+    );
+}
