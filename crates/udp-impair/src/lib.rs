@@ -20,7 +20,8 @@
 //! - [`rng`]: the seeded random number generator behind every fault (netlab's, re-exported).
 //! - [`Impairments`], [`Config`]: what to do to datagrams in each direction.
 //! - [`Relay`]: the running relay (threads: one for the listen port, one per client, one per mirrored server
-//!   port, one for delayed sends).
+//!   port, one for delayed sends). At most [`Config::max_clients`] clients at once, each forgotten after
+//!   [`Config::idle`] of silence; datagrams from further clients are refused (counted, not relayed).
 //! - [`Tally`]: counts per direction, printed at exit and readable in-process.
 
 pub use netlab::rng;
@@ -29,7 +30,7 @@ use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -44,6 +45,12 @@ pub const REORDER_HOLD: Duration = Duration::from_millis(10);
 const TICK: Duration = Duration::from_millis(100);
 /// Socket buffers big enough that the kernel does not drop what the relay is meant to decide about.
 const BUFFER: usize = 4 << 20;
+/// Clients relayed at once unless told otherwise. Each costs a socket and a thread (more with a TFTP server's
+/// transfer ports), and any datagram from a new source port makes a new client: without a limit, a burst from
+/// 8,000 ports made 8,000 threads. A lab runs a handful of clients; 256 leaves plenty of room.
+pub const MAX_CLIENTS: usize = 256;
+/// How long a silent client is remembered unless told otherwise: longer than any TFTP timeout and retry run.
+pub const IDLE: Duration = Duration::from_secs(60);
 
 /// What happens to datagrams going one way. Probabilities are fractions (0.1 = 10%).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -92,6 +99,8 @@ pub struct Config {
     pub seed: u64,
     /// A client silent this long is forgotten and its upstream socket closed.
     pub idle: Duration,
+    /// Clients relayed at once; a datagram from any other source is refused until one is forgotten.
+    pub max_clients: usize,
 }
 
 impl Config {
@@ -103,7 +112,8 @@ impl Config {
             up: Impairments::default(),
             down: Impairments::default(),
             seed: 1,
-            idle: Duration::from_secs(60),
+            idle: IDLE,
+            max_clients: MAX_CLIENTS,
         }
     }
 }
@@ -118,6 +128,7 @@ struct Counters {
     reordered: AtomicU64,
     delayed: AtomicU64,
     corrupted: AtomicU64,
+    refused: AtomicU64,
 }
 
 /// A snapshot of one direction's counters.
@@ -137,6 +148,8 @@ pub struct Counts {
     pub delayed: u64,
     /// Had a bit flipped.
     pub corrupted: u64,
+    /// Not relayed: from a new client while [`Config::max_clients`] were relayed already (client to server only).
+    pub refused: u64,
 }
 
 impl Counters {
@@ -150,6 +163,7 @@ impl Counters {
             reordered: get(&self.reordered),
             delayed: get(&self.delayed),
             corrupted: get(&self.corrupted),
+            refused: get(&self.refused),
         }
     }
 }
@@ -167,14 +181,22 @@ impl fmt::Display for Tally {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:<16} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>9}",
-            "direction", "received", "forwarded", "dropped", "duplicated", "reordered", "delayed", "corrupted"
+            "{:<16} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>9} {:>8}",
+            "direction",
+            "received",
+            "forwarded",
+            "dropped",
+            "duplicated",
+            "reordered",
+            "delayed",
+            "corrupted",
+            "refused"
         )?;
         for (name, c) in [("client->server", self.up), ("server->client", self.down)] {
             writeln!(
                 f,
-                "{name:<16} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>9}",
-                c.received, c.forwarded, c.dropped, c.duplicated, c.reordered, c.delayed, c.corrupted
+                "{name:<16} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>9} {:>8}",
+                c.received, c.forwarded, c.dropped, c.duplicated, c.reordered, c.delayed, c.corrupted, c.refused
             )?;
         }
         Ok(())
@@ -257,6 +279,9 @@ struct Shared {
     up: Counters,
     down: Counters,
     sessions: Mutex<HashMap<SocketAddr, Arc<Session>>>,
+    /// Clients whose thread still runs: those in `sessions`, and forgotten ones not yet finished. This, not the
+    /// size of `sessions`, is held to the limit, so threads never outnumber it.
+    clients: AtomicUsize,
     later: Mutex<Sender<Job>>,
     order: AtomicU64,
     /// Threads started for sessions and mirrors, joined when the relay stops.
@@ -396,6 +421,7 @@ impl Relay {
             up: Counters::default(),
             down: Counters::default(),
             sessions: Mutex::new(HashMap::new()),
+            clients: AtomicUsize::new(0),
             later: Mutex::new(tx),
             order: AtomicU64::new(0),
             threads: Mutex::new(Vec::new()),
@@ -427,6 +453,18 @@ impl Relay {
             up: self.shared.up.snapshot(),
             down: self.shared.down.snapshot(),
         }
+    }
+
+    /// Clients relayed now, each with a socket and a thread of its own; never more than [`Config::max_clients`].
+    pub fn clients(&self) -> usize {
+        self.shared.clients.load(Ordering::SeqCst)
+    }
+
+    /// The relay's threads still running: one for the listen port, one for delayed sends, one per client and one
+    /// per mirrored server port.
+    pub fn threads(&self) -> usize {
+        let running = |threads: &[JoinHandle<()>]| threads.iter().filter(|t| !t.is_finished()).count();
+        running(&self.threads) + self.shared.threads.lock().map(|t| running(&t)).unwrap_or(0)
     }
 
     /// Stops every thread and returns the final counts.
@@ -484,6 +522,12 @@ fn listen_loop(shared: &Arc<Shared>) {
         let existing = shared.sessions.lock().ok().and_then(|s| s.get(&client).cloned());
         let session = match existing {
             Some(s) => s,
+            None if shared.clients.load(Ordering::SeqCst) >= shared.config.max_clients => {
+                // No room for another client: refuse the datagram rather than grow without bound.
+                shared.up.received.fetch_add(1, Ordering::Relaxed);
+                shared.up.refused.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
             None => {
                 clients += 1;
                 match open_session(shared, client, clients) {
@@ -497,7 +541,8 @@ fn listen_loop(shared: &Arc<Shared>) {
     }
 }
 
-/// A new client: an upstream socket of its own and a thread reading the server's replies.
+/// A new client: an upstream socket of its own and a thread reading the server's replies. The client counts
+/// against the limit for as long as that thread runs.
 fn open_session(shared: &Arc<Shared>, client: SocketAddr, number: u64) -> io::Result<Arc<Session>> {
     let session = Arc::new(Session {
         client,
@@ -506,13 +551,21 @@ fn open_session(shared: &Arc<Shared>, client: SocketAddr, number: u64) -> io::Re
         last_seen: Mutex::new(Instant::now()),
         closed: AtomicBool::new(false),
     });
-    if let Ok(mut sessions) = shared.sessions.lock() {
-        sessions.insert(client, Arc::clone(&session));
-    }
     // Each client's replies get their own random stream, so one client's faults do not depend on another's timing.
     let seed = shared.config.seed ^ number.wrapping_mul(0xD1B5_4A32_D192_ED03);
     let sess = Arc::clone(&session);
-    shared.spawn(format!("impair {client}"), move |s| upstream_loop(s, &sess, seed))?;
+    shared.clients.fetch_add(1, Ordering::SeqCst);
+    let spawned = shared.spawn(format!("impair {client}"), move |s| {
+        upstream_loop(s, &sess, seed);
+        s.clients.fetch_sub(1, Ordering::SeqCst);
+    });
+    if let Err(e) = spawned {
+        shared.clients.fetch_sub(1, Ordering::SeqCst);
+        return Err(e);
+    }
+    if let Ok(mut sessions) = shared.sessions.lock() {
+        sessions.insert(client, Arc::clone(&session));
+    }
     Ok(session)
 }
 

@@ -80,6 +80,15 @@ struct Cli {
     /// Seed for the random choices: the same seed and traffic give the same faults
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Clients (source addresses) relayed at once, each with a socket and a thread; datagrams from more are
+    /// refused until one is forgotten
+    #[arg(long, default_value_t = udp_impair::MAX_CLIENTS as u64, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_clients: u64,
+    /// Forget a client silent for this many seconds, making room for another
+    #[arg(long, default_value_t = udp_impair::IDLE.as_secs(), value_name = "SECONDS",
+          value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    idle: u64,
     /// Print the tally every second while it changes
     #[arg(long, short = 'v')]
     verbose: bool,
@@ -119,6 +128,8 @@ fn main() -> ExitCode {
         up: cli.direction(true),
         down: cli.direction(false),
         seed: cli.seed,
+        idle: Duration::from_secs(cli.idle),
+        max_clients: cli.max_clients as usize,
         ..Config::new(listen, to)
     };
     let (up, down) = (config.up, config.down);
@@ -147,6 +158,13 @@ fn main() -> ExitCode {
             Err(RecvTimeoutError::Timeout) => {
                 let now = relay.tally();
                 if cli.verbose && now != shown {
+                    if now.up.refused > shown.up.refused {
+                        println!(
+                            "refused {} datagrams from new clients: {} clients already (--max-clients)",
+                            now.up.refused - shown.up.refused,
+                            cli.max_clients
+                        );
+                    }
                     print!("{now}");
                     shown = now;
                 }

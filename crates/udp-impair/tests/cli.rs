@@ -69,3 +69,53 @@ fn bad_arguments_exit_2() {
         );
     }
 }
+
+#[test]
+fn clients_past_the_limit_are_refused_and_said_so_with_verbose() {
+    let server = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let to = server.local_addr().unwrap().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_udp-impair"))
+        .args(["--listen", "127.0.0.1:0", "--to", &to, "--max-clients", "1", "-v"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Lines::of(child.stdout.take().unwrap());
+    let listen: SocketAddr = lines.next().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let known = UdpSocket::bind("127.0.0.1:0").unwrap();
+    known.send_to(b"relayed", listen).unwrap();
+    // The first client is known once its datagram has gone through; only then do the others come.
+    let mut buf = [0u8; 16];
+    server
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let (n, _) = server.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"relayed");
+    let others: Vec<UdpSocket> = (0..3).map(|_| UdpSocket::bind("127.0.0.1:0").unwrap()).collect();
+    for other in &others {
+        other.send_to(b"refused", listen).unwrap();
+    }
+    let mut refused = 0;
+    while refused < 3 {
+        let line = lines.wait_for("refused ");
+        refused += line.split_whitespace().nth(1).unwrap().parse::<u32>().unwrap();
+        assert!(
+            line.ends_with("datagrams from new clients: 1 clients already (--max-clients)"),
+            "{line}"
+        );
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let rest = lines.rest();
+    assert!(child.wait().unwrap().success());
+    let up = rest.iter().rfind(|l| l.starts_with("client->server")).unwrap();
+    let fields: Vec<&str> = up.split_whitespace().collect();
+    assert_eq!(
+        (fields[1], fields[2], fields[8]),
+        ("4", "1", "3"),
+        "received, forwarded, refused: {up}"
+    );
+    server.set_nonblocking(true).unwrap();
+    assert!(server.recv_from(&mut buf).is_err(), "no refused datagram got through");
+}

@@ -242,3 +242,100 @@ fn two_clients_get_separate_paths() {
     assert_eq!(a.recv_from(&mut buf).map(|(n, _)| buf[..n].to_vec()).unwrap(), b"a");
     assert_eq!(b.recv_from(&mut buf).map(|(n, _)| buf[..n].to_vec()).unwrap(), b"b");
 }
+
+/// An echo responder on its own thread, until it has been silent for 10 s (so it ends even if a test fails).
+fn echo_responder() -> SocketAddr {
+    let echo = socket();
+    let addr = echo.local_addr().unwrap();
+    std::thread::spawn(move || {
+        echo.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut buf = [0u8; 64];
+        while let Ok((n, from)) = echo.recv_from(&mut buf) {
+            let _ = echo.send_to(&buf[..n], from);
+        }
+    });
+    addr
+}
+
+/// Sends one datagram through the relay and waits until the relay has taken it in (relayed or refused).
+fn send_and_wait(r: &Relay, from: &UdpSocket, bytes: &[u8]) {
+    let before = r.tally().up.received;
+    from.send_to(bytes, r.local_addr()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while r.tally().up.received == before {
+        assert!(Instant::now() < deadline, "the relay never saw the datagram");
+        std::thread::yield_now();
+    }
+}
+
+fn echoed(client: &UdpSocket) -> Vec<u8> {
+    let mut buf = [0u8; 64];
+    let (n, _) = client.recv_from(&mut buf).unwrap();
+    buf[..n].to_vec()
+}
+
+#[test]
+fn new_clients_past_the_limit_are_refused_and_the_known_ones_still_relayed() {
+    // The flood, smaller: 40 source ports, a limit of 8. Before, each new port got a socket and a thread.
+    const LIMIT: usize = 8;
+    const PORTS: usize = 40;
+    let config = Config {
+        max_clients: LIMIT,
+        ..Config::new("127.0.0.1:0".parse().unwrap(), echo_responder())
+    };
+    let r = Relay::start(config).unwrap();
+    let clients: Vec<UdpSocket> = (0..PORTS).map(|_| socket()).collect();
+    for (i, client) in clients.iter().enumerate() {
+        send_and_wait(&r, client, &[i as u8]);
+        assert!(r.clients() <= LIMIT, "{} clients after {} ports", r.clients(), i + 1);
+        // Two threads of the relay's own (listen port, delayed sends) and one per client; no mirrors here.
+        assert!(
+            r.threads() <= LIMIT + 2,
+            "{} threads after {} ports",
+            r.threads(),
+            i + 1
+        );
+    }
+    assert_eq!(r.clients(), LIMIT);
+    let up = r.tally().up;
+    assert_eq!(
+        (up.received, up.refused),
+        (PORTS as u64, (PORTS - LIMIT) as u64),
+        "{up:?}"
+    );
+    assert_eq!(
+        up.forwarded, LIMIT as u64,
+        "only the first {LIMIT} clients' datagrams went on"
+    );
+    // The first clients still have their path, both ways.
+    for (i, client) in clients[..LIMIT].iter().enumerate() {
+        assert_eq!(echoed(client), [i as u8]);
+        client.send_to(b"again", r.local_addr()).unwrap();
+        assert_eq!(echoed(client), b"again");
+    }
+    assert_eq!(r.tally().up.refused, (PORTS - LIMIT) as u64);
+}
+
+#[test]
+fn a_forgotten_client_makes_room_for_a_new_one() {
+    let config = Config {
+        max_clients: 1,
+        idle: Duration::from_millis(200),
+        ..Config::new("127.0.0.1:0".parse().unwrap(), echo_responder())
+    };
+    let r = Relay::start(config).unwrap();
+    let (first, second) = (socket(), socket());
+    send_and_wait(&r, &first, b"first");
+    assert_eq!(echoed(&first), b"first");
+    send_and_wait(&r, &second, b"refused");
+    assert_eq!(r.tally().up.refused, 1, "no room while the first client is remembered");
+    // The first client falls silent: after `idle` (checked each second) it is forgotten and its thread ends.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while r.clients() > 0 {
+        assert!(Instant::now() < deadline, "the silent client was never forgotten");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    send_and_wait(&r, &second, b"second");
+    assert_eq!(echoed(&second), b"second", "the new client is relayed now");
+    assert_eq!(r.tally().up.refused, 1);
+}
