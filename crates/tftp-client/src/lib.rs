@@ -286,7 +286,8 @@ fn summary(verb: &str, target: &Target, out: &Outcome) -> String {
     )
 }
 
-/// The temporary file of a download in progress, removed by the Ctrl-C handler.
+/// The temporary file of a download in progress, removed by the handler of Ctrl-C (SIGINT), `kill` (SIGTERM) and a
+/// closed terminal (SIGHUP).
 static PARTIAL: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 fn set_partial(path: Option<PathBuf>) {

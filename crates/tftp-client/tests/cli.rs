@@ -107,54 +107,62 @@ fn a_missing_remote_file_creates_nothing() {
     assert!(entries(dir.path()).is_empty());
 }
 
+/// Ctrl-C (SIGINT), `kill` (SIGTERM) and a closed terminal (SIGHUP) all remove the download's temporary file.
+/// Before the fix only SIGINT did: the other two left the `.part` file behind.
 #[test]
 fn an_interrupted_download_removes_its_temporary_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let (addr, fake) = fake::spawn(
-        content(10_000, 3),
-        512,
-        1,
-        Faults {
-            stall_after: Some(2),
-            ..Faults::default()
-        },
-    );
-    let mut child = client()
-        .current_dir(dir.path())
-        .args([
-            "get",
-            "127.0.0.1",
-            "slow.bin",
-            "--trace",
-            "--rexmt",
-            "5000",
-            "-p",
-            &addr.port().to_string(),
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait for the ready line: block 2 has been ACKed, so the temporary file exists and holds data.
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    assert!(
-        lines
-            .by_ref()
-            .map_while(Result::ok)
-            .any(|l| l.contains("sent ACK block=2"))
-    );
-    assert_eq!(
-        entries(dir.path()).len(),
-        1,
-        "the .part file exists during the transfer"
-    );
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    assert!(entries(dir.path()).is_empty(), "left behind: {:?}", entries(dir.path()));
-    drop(fake); // the fake gives up on its own after its patience runs out
+    for signal in ["INT", "TERM", "HUP"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (addr, fake) = fake::spawn(
+            content(10_000, 3),
+            512,
+            1,
+            Faults {
+                stall_after: Some(2),
+                ..Faults::default()
+            },
+        );
+        let mut child = client()
+            .current_dir(dir.path())
+            .args([
+                "get",
+                "127.0.0.1",
+                "slow.bin",
+                "--trace",
+                "--rexmt",
+                "5000",
+                "-p",
+                &addr.port().to_string(),
+            ])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the ready line: block 2 has been ACKed, so the temporary file exists and holds data.
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        assert!(
+            lines
+                .by_ref()
+                .map_while(Result::ok)
+                .any(|l| l.contains("sent ACK block=2"))
+        );
+        assert_eq!(
+            entries(dir.path()).len(),
+            1,
+            "the .part file exists during the transfer"
+        );
+        Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(130), "SIG{signal}: {status}");
+        assert!(
+            entries(dir.path()).is_empty(),
+            "SIG{signal} left behind: {:?}",
+            entries(dir.path())
+        );
+        drop(fake); // the fake gives up on its own after its patience runs out
+    }
 }
 
 #[cfg(unix)]

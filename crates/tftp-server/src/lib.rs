@@ -6,6 +6,7 @@
 //!
 //! ## Layout
 //! - [`paths`]: which file a requested name may reach (inside ROOT only).
+//! - [`uploads`]: the temporary files of unfinished uploads, and their removal (failure, signal, next start).
 //! - [`Config`], [`Server`]: the listening socket, one thread per transfer, each on its own port (its TID).
 //! - `session` (private): one download or upload from the server's side, with its log line.
 //!
@@ -17,6 +18,7 @@
 //! ```
 
 pub mod paths;
+pub mod uploads;
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -34,6 +36,7 @@ use tftp::options::{ServerLimits, negotiate};
 use tftp::packet::{Opcode, ack_bytes, describe, error_bytes};
 use tftp::transfer::{self, Channel, Direction, ReceiveStart};
 use tftp::{ErrorCode, Mode, Observer, OptionRequest, Packet, Request, Stats, TransferError};
+use uploads::Uploads;
 
 /// What the server serves and allows.
 #[derive(Debug, Clone)]
@@ -92,6 +95,7 @@ pub struct Server {
     active: Arc<AtomicUsize>,
     /// Clients with a transfer under way, so a repeated request does not start a second one.
     clients: Arc<Mutex<HashSet<SocketAddr>>>,
+    uploads: Uploads,
     log: LogSink,
     stop: Arc<AtomicBool>,
 }
@@ -148,6 +152,7 @@ impl Server {
             config: Arc::new(config),
             active: Arc::new(AtomicUsize::new(0)),
             clients: Arc::new(Mutex::new(HashSet::new())),
+            uploads: Uploads::new(),
             log,
             stop,
         })
@@ -161,6 +166,11 @@ impl Server {
         })
     }
 
+    /// The uploads under way, for a signal handler: [`Uploads::abandon_all`] removes their temporary files.
+    pub fn uploads(&self) -> Uploads {
+        self.uploads.clone()
+    }
+
     /// Transfers under way now.
     pub fn active_sessions(&self) -> usize {
         self.active.load(Ordering::SeqCst)
@@ -172,8 +182,16 @@ impl Server {
     }
 
     /// Serves requests until the socket fails or a [`Stopper`] stops it. Each request gets a thread and a
-    /// socket of its own.
+    /// socket of its own. First it removes what a killed server left in ROOT: temporary files of unfinished
+    /// uploads (one line each); requests that come meanwhile wait in the socket's queue.
     pub fn run(&self) -> io::Result<()> {
+        for (path, bytes) in uploads::remove_leftovers(&self.config.root) {
+            let name = path.strip_prefix(&self.config.root).unwrap_or(&path).display();
+            log(
+                &self.log,
+                &format!("removed {name} ({bytes} bytes), an upload left unfinished when a server was stopped"),
+            );
+        }
         let mut buf = vec![0u8; transfer::MAX_DATAGRAM];
         let local_ip = self.local_addr()?.ip();
         loop {
@@ -228,11 +246,16 @@ impl Server {
                 continue;
             }
             let slot = Slot::take(&self.active, &self.clients, client);
-            let (config, sink) = (Arc::clone(&self.config), Arc::clone(&self.log));
+            let (config, sink, uploads) = (Arc::clone(&self.config), Arc::clone(&self.log), self.uploads.clone());
             let spawned = std::thread::Builder::new()
                 .name(format!("tftp {client}"))
                 .spawn(move || {
-                    session(&config, &request.0, request.1, client, local_ip, slot, &sink);
+                    let shared = Shared {
+                        config: &config,
+                        uploads: &uploads,
+                        sink: &sink,
+                    };
+                    session(&shared, &request.0, request.1, client, local_ip, slot);
                 });
             if spawned.is_err() {
                 let _ = self.socket.send_to(
@@ -306,15 +329,15 @@ impl Observer for PacketLog<'_> {
 struct Refusal(ErrorCode, String);
 
 /// Runs one transfer and logs its line: peer, file, direction, bytes, duration, outcome.
-fn session(
-    config: &Config,
-    req: &Request,
-    write: bool,
-    client: SocketAddr,
-    local_ip: IpAddr,
-    mut slot: Slot,
-    sink: &LogSink,
-) {
+/// What every session shares with the server.
+struct Shared<'a> {
+    config: &'a Config,
+    uploads: &'a Uploads,
+    sink: &'a LogSink,
+}
+
+fn session(shared: &Shared<'_>, req: &Request, write: bool, client: SocketAddr, local_ip: IpAddr, mut slot: Slot) {
+    let Shared { config, uploads, sink } = *shared;
     let started = Instant::now();
     let busy = slot.active.load(Ordering::SeqCst);
     let verb = if write { "put" } else { "get" };
@@ -332,7 +355,8 @@ fn session(
         verbose: config.verbose,
     };
     let result = if write {
-        upload(config, req, socket, client, busy, &mut observer).map(|(bytes, finished)| (bytes, Some(finished)))
+        upload(config, uploads, req, socket, client, busy, &mut observer)
+            .map(|(bytes, finished)| (bytes, Some(finished)))
     } else {
         download(config, req, socket, client, busy, &mut observer).map(|bytes| (bytes, None))
     };
@@ -468,6 +492,7 @@ fn download(
 /// only after the last block, so a failed upload leaves nothing and never damages the old file.
 fn upload<'o>(
     config: &Config,
+    uploads: &Uploads,
     req: &Request,
     socket: UdpSocket,
     client: SocketAddr,
@@ -497,10 +522,7 @@ fn upload<'o>(
         return Err(refuse(&socket, client, ErrorCode::DiskFull, &why));
     }
     let dir = path.parent().unwrap_or(&config.root);
-    let partial = tempfile::Builder::new()
-        .prefix(paths::UPLOAD_PREFIX)
-        .tempfile_in(dir)
-        .map_err(|e| io_refusal(&socket, client, &e))?;
+    let partial = uploads.start(dir).map_err(|e| io_refusal(&socket, client, &e))?;
     let (negotiated, reply) = negotiate(&asked, &config.limits, asked.tsize);
     let first = if reply.is_empty() {
         ack_bytes(0).to_vec()
@@ -526,7 +548,7 @@ fn upload<'o>(
     // this fails, the client gets an ERROR instead and knows the upload did not land.
     let flushed = writer.flush();
     drop(writer);
-    let saved = flushed.and_then(|()| save(partial, &path, config.writable));
+    let saved = flushed.and_then(|()| partial.save(&path, config.writable));
     match saved {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
@@ -549,26 +571,4 @@ fn upload<'o>(
         .acknowledge(&mut ch)
         .map_err(|e| SessionError::Transfer(e.into(), bytes))?;
     Ok((stats.bytes, (ch, stats)))
-}
-
-/// Puts a finished upload in place. With `--writable` it replaces whatever has the name (a rename, atomic). Without
-/// it the name must still be free at this moment, not only when the request came: another upload of the same name
-/// may have finished first, or anyone may have created the file since, and that file is never replaced (nor the
-/// upload reported as saved). `persist_noclobber` links the file in only if the name is free — a rename that
-/// refuses to replace where the system has one, else a hard link (which fails if the name exists) and an unlink.
-fn save(partial: tempfile::NamedTempFile, path: &std::path::Path, writable: bool) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        partial
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
-    }
-    let placed = if writable {
-        partial.persist(path)
-    } else {
-        partial.persist_noclobber(path)
-    };
-    // On failure the temporary file comes back inside the error, and is deleted as it drops.
-    placed.map(|_| ()).map_err(|e| e.error)
 }

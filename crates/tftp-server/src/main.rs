@@ -98,6 +98,17 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // Stopped by Ctrl-C, kill or a closed terminal, the server removes the files of unfinished uploads before it
+    // goes (a server killed outright leaves them, and the next start removes them). Caught before the first line,
+    // so whoever waits for that line may stop the server safely.
+    let uploads = server.uploads();
+    if let Err(e) = ctrlc::set_handler(move || {
+        let removed = uploads.abandon_all();
+        eprintln!("tftp-server: stopped; unfinished uploads removed: {removed}");
+        std::process::exit(0);
+    }) {
+        eprintln!("tftp-server: cannot catch Ctrl-C: {e}");
+    }
     match server.local_addr() {
         Ok(bound) => println!("listening on {bound} (root {root}, {access})"),
         Err(e) => {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::net::{SocketAddr, UdpSocket};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -124,4 +125,132 @@ fn verbose_logs_every_packet() {
         "{}",
         packets[5]
     );
+}
+
+fn bound_addr(lines: &Lines) -> SocketAddr {
+    let first = lines.next();
+    first.split_whitespace().nth(2).unwrap().parse().unwrap()
+}
+
+/// Starts an upload of `name` from a raw socket and sends one full block; returns the socket and the server's TID,
+/// once the block is ACKed (so the temporary file exists and holds it).
+fn upload_one_block(server: SocketAddr, name: &str) -> (UdpSocket, SocketAddr) {
+    let s = UdpSocket::bind("127.0.0.1:0").unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.send_to(&[&[0, 2][..], name.as_bytes(), b"\x00octet\x00"].concat(), server)
+        .unwrap();
+    let mut buf = [0u8; 600];
+    let (n, tid) = s.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], [0, 4, 0, 0]);
+    s.send_to(&[&[0, 3, 0, 1][..], &[9u8; 512]].concat(), tid).unwrap();
+    let (n, _) = s.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], [0, 4, 0, 1]);
+    (s, tid)
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Stopped by Ctrl-C, `kill` or a closed terminal mid-upload, the server removes the upload's temporary file.
+/// Before the fix only the default action ran: the file stayed in ROOT (one was 293 MB).
+#[cfg(unix)]
+#[test]
+fn a_signal_mid_upload_removes_the_temporary_file() {
+    for sig in ["INT", "TERM", "HUP"] {
+        let root = tempfile::tempdir().unwrap();
+        let (mut guard, lines) = start(root.path(), &["--create"]);
+        let (_client, _) = upload_one_block(bound_addr(&lines), "big.bin");
+        let during = entries(root.path());
+        assert!(
+            during.len() == 1 && during[0].starts_with(".tftp-upload-"),
+            "{sig}: {during:?}"
+        );
+        signal(&guard.0, sig);
+        let status = guard.0.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "SIG{sig} stops the server cleanly");
+        assert!(
+            entries(root.path()).is_empty(),
+            "SIG{sig} left {:?}",
+            entries(root.path())
+        );
+    }
+}
+
+/// A server killed outright (SIGKILL, a crash, a power cut) cannot clean up: the next start removes what it left,
+/// and nothing else — not a user's file with a similar name.
+#[cfg(unix)]
+#[test]
+fn the_next_start_removes_what_a_killed_server_left() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("sub")).unwrap();
+    std::fs::write(root.path().join(".tftp-upload-notes.txt"), b"a user's own file").unwrap();
+    let (mut guard, lines) = start(root.path(), &["--create"]);
+    let addr = bound_addr(&lines);
+    let _first = upload_one_block(addr, "top.bin");
+    let _second = upload_one_block(addr, "sub/deep.bin");
+    signal(&guard.0, "KILL");
+    guard.0.wait().unwrap();
+    let left = entries(root.path());
+    assert_eq!(left.len(), 3, "killed, it leaves its upload: {left:?}");
+    assert_eq!(entries(&root.path().join("sub")).len(), 1);
+
+    let (_guard, lines) = start(root.path(), &["--create"]);
+    let addr = bound_addr(&lines);
+    let mut removed = vec![lines.next(), lines.next()];
+    removed.sort();
+    for line in &removed {
+        assert!(line.starts_with("removed ") && line.contains(".tftp-upload-"), "{line}");
+        // (Its size is what reached the disk before the kill: the server writes through a buffer.)
+        assert!(
+            line.ends_with(" bytes), an upload left unfinished when a server was stopped"),
+            "{line}"
+        );
+    }
+    assert!(removed[1].starts_with("removed sub/.tftp-upload-"), "{removed:?}");
+    assert_eq!(entries(root.path()), [".tftp-upload-notes.txt", "sub"]);
+    assert!(entries(&root.path().join("sub")).is_empty());
+    // And it serves as usual.
+    let mut got = Vec::new();
+    std::fs::write(root.path().join("f"), b"fine").unwrap();
+    client::download(&ClientConfig::new(addr), "f", &mut got, &mut Quiet).unwrap();
+    assert_eq!(got, b"fine");
+}
+
+/// Two servers over one folder: the second one's start-up cleanup must leave the first one's upload alone (its
+/// temporary file is locked while in use), and that upload completes.
+#[test]
+fn a_second_server_leaves_a_running_upload_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let (_first, lines) = start(root.path(), &["--create"]);
+    let (client_socket, tid) = upload_one_block(bound_addr(&lines), "shared.bin");
+    let (_second, lines) = start(root.path(), &["--create"]);
+    let second = bound_addr(&lines);
+    // The second server cleans up before it serves: once it answers a request, its cleanup is over.
+    let err = client::download(&ClientConfig::new(second), "missing", &mut Vec::new(), &mut Quiet).unwrap_err();
+    assert!(err.to_string().contains("file not found"), "{err}");
+    let during = entries(root.path());
+    assert!(
+        during.len() == 1 && during[0].starts_with(".tftp-upload-"),
+        "{during:?}"
+    );
+    client_socket.send_to(b"\x00\x03\x00\x02end", tid).unwrap();
+    let mut buf = [0u8; 600];
+    let (n, _) = client_socket.recv_from(&mut buf).unwrap();
+    assert_eq!(&buf[..n], [0, 4, 0, 2], "the first server's upload completes");
+    assert_eq!(entries(root.path()), ["shared.bin"]);
+    assert_eq!(std::fs::read(root.path().join("shared.bin")).unwrap().len(), 515);
 }
