@@ -56,6 +56,8 @@ fn bad_arguments_exit_2() {
         &["--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--loss", "150%"][..],
         &["--listen", "300.0.0.1:0", "--to", "127.0.0.1:9"][..],
         &["--listen", "127.0.0.1:0"][..],
+        &["--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--max-clients", "0"][..],
+        &["--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", "--idle", "0"][..],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_udp-impair"))
             .args(args)
