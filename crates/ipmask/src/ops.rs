@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use crate::net::{Net, bits, from_bits, width};
+use crate::net::{Count, Net, bits, from_bits, width};
 use crate::parse::ParseError;
 
 /// The subnets of prefix `new_prefix` inside `net`, the first `limit` of them, and how many there are in all
@@ -139,7 +139,7 @@ pub fn vlsm(net: &Net, wanted: &[u128]) -> Result<Vlsm, ParseError> {
         let fits = size_bits <= w - u32::from(net.prefix)
             && next.is_some_and(|start| size_bits >= 128 || end - start >= (1u128 << size_bits) - 1);
         let Some(start) = next.filter(|_| fits) else {
-            let total: f64 = needed_bits.iter().map(|&b| 2f64.powi(b as i32)).sum();
+            let total = sum_of_powers_of_two(&needed_bits);
             return Err(ParseError::new(
                 &net.to_string(),
                 &format!(
@@ -163,6 +163,43 @@ pub fn vlsm(net: &Net, wanted: &[u128]) -> Result<Vlsm, ParseError> {
         None => Vec::new(),
     };
     Ok(Vlsm { subnets: out, free })
+}
+
+/// The exact sum of `2^bits` for each of `bits` (each at most 128), in decimal. Sizes of subnets asked for can
+/// add up past 2^128 (two requests for half of IPv6 and more), which no `u128` holds, so past that the digits
+/// are added the way it is done by hand. (A float would round: 2^64 + 4 would read 18446744073709552000.)
+fn sum_of_powers_of_two(bits: &[u32]) -> String {
+    let (mut low, mut overflows) = (0u128, 0u32);
+    for &b in bits {
+        let (sum, carried) = match 1u128.checked_shl(b).filter(|_| b < 128) {
+            Some(size) => low.overflowing_add(size),
+            None => (low, true), // 2^128 itself: one whole carry
+        };
+        low = sum;
+        overflows += u32::from(carried);
+    }
+    let mut total = low.to_string();
+    for _ in 0..overflows {
+        total = add_decimal(&total, &Count::AllOfIpv6.to_string());
+    }
+    total
+}
+
+/// `a + b` for two numbers written in decimal digits.
+fn add_decimal(a: &str, b: &str) -> String {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut digits = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let mut carry = 0;
+    for i in 0..a.len().max(b.len()) {
+        let digit = |n: &[u8]| n.len().checked_sub(i + 1).map_or(0, |at| n[at] - b'0');
+        let sum = digit(a) + digit(b) + carry;
+        digits.push(b'0' + sum % 10);
+        carry = sum / 10;
+    }
+    if carry > 0 {
+        digits.push(b'0' + carry);
+    }
+    digits.iter().rev().map(|&d| char::from(d)).collect()
 }
 
 /// How two hosts relate under a mask.
@@ -279,7 +316,28 @@ mod tests {
         let err = vlsm(&net("192.168.1.0/24"), &[200, 100]).unwrap_err().to_string();
         assert!(err.contains("too small") && err.contains("need 384"), "{err}");
         assert!(vlsm(&net("10.0.0.0/30"), &[3]).is_err(), "3 hosts + 2 need a /29");
+        // Exact past what a float holds, and past 2^128.
+        let err = vlsm(&net("2001:db8::/64"), &[1 << 63, 2]).unwrap_err().to_string();
+        assert!(err.contains("need 18446744073709551620 "), "{err}");
+        let err = vlsm(&net("::/0"), &[1 << 127, 1 << 127]).unwrap_err().to_string();
+        assert!(err.contains("need 680564733841876926926749214863536422912 "), "{err}");
         assert!(vlsm(&net("10.0.0.0/24"), &[0]).is_err());
+    }
+
+    #[test]
+    fn sums_of_subnet_sizes_are_exact() {
+        assert_eq!(sum_of_powers_of_two(&[]), "0");
+        assert_eq!(sum_of_powers_of_two(&[8, 7]), "384");
+        assert_eq!(sum_of_powers_of_two(&[128]), "340282366920938463463374607431768211456");
+        assert_eq!(
+            sum_of_powers_of_two(&[127, 127, 1]),
+            "340282366920938463463374607431768211458"
+        );
+        assert_eq!(add_decimal("999", "1"), "1000");
+        assert_eq!(
+            add_decimal("5", "340282366920938463463374607431768211456"),
+            "340282366920938463463374607431768211461"
+        );
     }
 
     #[test]

@@ -363,3 +363,16 @@ fn splits_of_all_of_ipv6_count_exactly() {
         "{out}"
     );
 }
+
+#[test]
+fn vlsm_too_small_says_the_exact_need() {
+    // 2^63 hosts take a /64's 2^64 addresses, 2 hosts take 4 more: 2^64 + 4, which a float rounds to ...552000.
+    let out = ipmask(&["vlsm", "2001:db8::/64", "9223372036854775808", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("it has 2^64 addresses, and subnets for the 2 largest requests need 18446744073709551620 "),
+        "{err}"
+    );
+}
