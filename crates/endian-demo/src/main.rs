@@ -50,7 +50,7 @@ enum Command {
         #[arg(long = "type", value_enum, default_value = "u32")]
         kind: Kind,
     },
-    /// Pack values like Python's struct.pack(FORMAT, *ARGS)
+    /// Pack values like Python's struct.pack(FORMAT, *ARGS), up to 1 MiB (1048576 bytes)
     #[command(allow_negative_numbers = true)]
     Pack {
         /// A struct format, such as '!H8sb5sb'
@@ -86,11 +86,17 @@ fn int_arg(text: &str) -> Result<i128, Bad> {
         Some(rest) => (true, rest),
         None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    let value = match digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let not_an_integer = || Bad(format!("{text:?} is not an integer (decimal or 0x hex)"));
+    let unsigned = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X"));
+    // One sign only: from_str_radix takes a sign of its own, and "--5" or "-0x-5" are typing slips.
+    if unsigned.unwrap_or(digits).starts_with(['+', '-']) {
+        return Err(not_an_integer());
+    }
+    let value = match unsigned {
         Some(h) => i128::from_str_radix(h, 16),
         None => digits.parse::<i128>(),
     }
-    .map_err(|_| Bad(format!("{text:?} is not an integer (decimal or 0x hex)")))?;
+    .map_err(|_| not_an_integer())?;
     Ok(if negative { -value } else { value })
 }
 
@@ -121,15 +127,49 @@ fn bytes_arg(text: &str) -> Result<Vec<u8>, Bad> {
     Ok(out)
 }
 
+/// Hex digits to bytes; spaces and colons between them are ignored. Checked digit by digit, so text such as
+/// `中文` is refused as not hex (slicing it two bytes at a time would cut a character in half).
+fn hex_arg(text: &str) -> Result<Vec<u8>, Bad> {
+    let digits: Vec<u8> = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect::<Option<_>>()
+        .ok_or_else(|| Bad(format!("{text:?} is not hex")))?;
+    if digits.len() % 2 != 0 {
+        return Err(Bad(format!("{text:?}: an odd number of hex digits")));
+    }
+    Ok(digits.chunks(2).map(|pair| pair[0] << 4 | pair[1]).collect())
+}
+
 fn float_arg(text: &str) -> Result<f64, Bad> {
     text.trim()
         .parse::<f64>()
         .map_err(|_| Bad(format!("{text:?} is not a number")))
 }
 
-/// Reads each argument as the type its format code wants.
+/// A refusal of the struct module, worded as Python words it.
+fn struct_error(e: structfmt::StructError) -> Bad {
+    Bad(format!("struct.error: {e}"))
+}
+
+/// Reads each argument as the type its format code wants. The format is checked first, in Python's order (its
+/// codes, its size, then the number of values), so a count such as `!4000000000H` is refused before anything is
+/// built for it.
 fn values_for(format: &str, args: &[String]) -> Result<Vec<Value>, Bad> {
-    let fmt = structfmt::parse(format).map_err(|e| Bad(format!("struct.error: {e}")))?;
+    let fmt = structfmt::parse(format).map_err(struct_error)?;
+    let size = fmt.size().map_err(struct_error)?;
+    if fmt.value_count() != args.len() {
+        return Err(Bad(format!(
+            "struct.error: pack expected {} items for packing (got {})",
+            fmt.value_count(),
+            args.len()
+        )));
+    }
+    if size > structfmt::MAX_PACKED {
+        // Python would try (and print nothing for a long while); not a struct.error, so not worded as one.
+        return Err(Bad(format!("{format:?}: {}", structfmt::too_large_to_pack(size))));
+    }
     let codes: Vec<char> = fmt
         .items
         .iter()
@@ -139,13 +179,6 @@ fn values_for(format: &str, args: &[String]) -> Result<Vec<Value>, Bad> {
             c => vec![c; i.count],
         })
         .collect();
-    if codes.len() != args.len() {
-        return Err(Bad(format!(
-            "struct.error: pack expected {} items for packing (got {})",
-            codes.len(),
-            args.len()
-        )));
-    }
     codes
         .iter()
         .zip(args)
@@ -267,7 +300,7 @@ fn run(cli: Cli) -> Result<(), Bad> {
         Some(Command::Show { value, kind }) => show(&value, kind)?,
         Some(Command::Pack { format, args, hex }) => {
             let values = values_for(&format, &args)?;
-            let bytes = structfmt::pack(&format, &values).map_err(|e| Bad(format!("struct.error: {e}")))?;
+            let bytes = structfmt::pack(&format, &values).map_err(struct_error)?;
             if hex {
                 println!("{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>());
             } else {
@@ -276,23 +309,12 @@ fn run(cli: Cli) -> Result<(), Bad> {
             }
         }
         Some(Command::Unpack { format, hex }) => {
-            let digits: String = hex.chars().filter(|c| !c.is_whitespace() && *c != ':').collect();
-            if digits.len() % 2 != 0 {
-                return Err(Bad(format!("{hex:?}: an odd number of hex digits")));
-            }
-            let bytes = (0..digits.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&digits[i..i + 2], 16))
-                .collect::<Result<Vec<u8>, _>>()
-                .map_err(|_| Bad(format!("{hex:?} is not hex")))?;
-            let values = structfmt::unpack(&format, &bytes).map_err(|e| Bad(format!("struct.error: {e}")))?;
+            let bytes = hex_arg(&hex)?;
+            let values = structfmt::unpack(&format, &bytes).map_err(struct_error)?;
             println!("{}", python_tuple(&values));
         }
         Some(Command::Calcsize { format }) => {
-            println!(
-                "{}",
-                structfmt::calcsize(&format).map_err(|e| Bad(format!("struct.error: {e}")))?
-            );
+            println!("{}", structfmt::calcsize(&format).map_err(struct_error)?);
         }
         Some(Command::Rrq { file, mode }) => rrq(&file, &mode),
     }

@@ -55,6 +55,14 @@ fn err<T>(message: impl Into<String>) -> Result<T, StructError> {
     Err(StructError(message.into()))
 }
 
+/// Python's refusal of a repeat count or a total size past `Py_ssize_t` (`isize::MAX`).
+const TOO_LONG: &str = "total struct size too long";
+
+/// The largest size [`pack`] makes: 1 MiB, sixteen times the largest UDP datagram, the largest thing the lessons
+/// pack. Python would try to allocate any size (`pack('!99999999999s', b'x')` is a MemoryError after a while);
+/// here a slip of the finger is refused at once, before gigabytes are allocated and printed.
+pub const MAX_PACKED: usize = 1 << 20;
+
 /// Byte order and size rules, from the format's first character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Order {
@@ -157,10 +165,12 @@ pub fn parse(format: &str) -> Result<Format, StructError> {
             let code = loop {
                 match chars.next() {
                     Some(d) if d.is_ascii_digit() => {
+                        // A count must fit in Python's Py_ssize_t, as the size it leads to must.
                         n = n
                             .checked_mul(10)
                             .and_then(|n| n.checked_add(d.to_digit(10).unwrap_or(0) as usize))
-                            .ok_or_else(|| StructError("total struct size too long".into()))?;
+                            .filter(|&n| n <= isize::MAX as usize)
+                            .ok_or_else(|| StructError(TOO_LONG.into()))?;
                     }
                     Some(code) => break code,
                     None => return err("repeat count given without format specifier"),
@@ -192,10 +202,12 @@ fn align_up(offset: usize, align: usize) -> usize {
 }
 
 impl Format {
-    /// Bytes a packed value takes (Python's `calcsize`).
+    /// Bytes a packed value takes (Python's `calcsize`). Like Python, refuses a size past `isize::MAX`, the
+    /// largest `Py_ssize_t`: `calcsize('18446744073709551615s')` is "total struct size too long".
     pub fn size(&self) -> Result<usize, StructError> {
         let mut size = 0usize;
         for item in &self.items {
+            // Alignment adds at most 7 to a size at most isize::MAX: no overflow in usize.
             size = align_up(size, item.align);
             let bytes = match item.code {
                 's' | 'p' => Some(item.count),
@@ -203,12 +215,14 @@ impl Format {
             };
             size = bytes
                 .and_then(|b| size.checked_add(b))
-                .ok_or_else(|| StructError("total struct size too long".into()))?;
+                .filter(|&total| total <= isize::MAX as usize)
+                .ok_or_else(|| StructError(TOO_LONG.into()))?;
         }
         Ok(size)
     }
 
-    /// Values the format takes: every code but `x` takes `count` values, and `s`/`p` take one.
+    /// Values the format takes: every code but `x` takes `count` values, and `s`/`p` take one. (Never more than
+    /// [`size`](Self::size) bytes, each value taking at least one.)
     pub fn value_count(&self) -> usize {
         self.items
             .iter()
@@ -217,7 +231,7 @@ impl Format {
                 's' | 'p' => 1,
                 _ => i.count,
             })
-            .sum()
+            .fold(0, usize::saturating_add)
     }
 }
 
@@ -244,8 +258,11 @@ fn put_int(out: &mut Vec<u8>, value: i128, size: usize, little: bool) {
 }
 
 /// Packs `values` by `format`: the bytes Python's `struct.pack(format, *values)` gives, or its refusal.
+/// Refused as Python refuses, in its order — the format (a bad code, a size too long), then the number of values
+/// — and past [`MAX_PACKED`] bytes before anything is allocated.
 pub fn pack(format: &str, values: &[Value]) -> Result<Vec<u8>, StructError> {
     let fmt = parse(format)?;
+    let size = fmt.size()?;
     let expected = fmt.value_count();
     if values.len() != expected {
         return err(format!(
@@ -253,7 +270,10 @@ pub fn pack(format: &str, values: &[Value]) -> Result<Vec<u8>, StructError> {
             values.len()
         ));
     }
-    let mut out = Vec::with_capacity(fmt.size()?);
+    if size > MAX_PACKED {
+        return err(too_large_to_pack(size));
+    }
+    let mut out = Vec::with_capacity(size);
     let mut args = values.iter();
     for item in &fmt.items {
         let aligned = align_up(out.len(), item.align);
@@ -285,6 +305,11 @@ pub fn pack(format: &str, values: &[Value]) -> Result<Vec<u8>, StructError> {
         }
     }
     Ok(out)
+}
+
+/// Why a format of `size` bytes is not packed.
+pub fn too_large_to_pack(size: usize) -> String {
+    format!("{size} bytes is more than pack makes here (at most {MAX_PACKED} bytes, 1 MiB)")
 }
 
 fn pack_one(out: &mut Vec<u8>, code: char, size: usize, order: Order, value: &Value) -> Result<(), StructError> {
@@ -623,6 +648,40 @@ mod tests {
             unpack("<I", &[1, 2]).unwrap_err().0,
             "unpack requires a buffer of 4 bytes"
         );
+    }
+
+    #[test]
+    fn sizes_past_isize_max_are_refused_as_python_refuses_them() {
+        // The largest count and size Python accepts (Py_ssize_t), and one past them.
+        assert_eq!(calcsize("!9223372036854775807s").unwrap(), isize::MAX as usize);
+        assert_eq!(calcsize("!4611686018427387903H").unwrap(), isize::MAX as usize - 1);
+        for format in [
+            "!9223372036854775808s",
+            "!18446744073709551615s",
+            "!4611686018427387904H",
+            "!9223372036854775807sB",
+            "!9223372036854775807H",
+            "@4611686018427387903i",
+        ] {
+            assert_eq!(calcsize(format).unwrap_err().0, TOO_LONG, "{format}");
+            assert_eq!(pack(format, &[]).unwrap_err().0, TOO_LONG, "{format}");
+            assert_eq!(unpack(format, &[]).unwrap_err().0, TOO_LONG, "{format}");
+        }
+    }
+
+    #[test]
+    fn pack_refuses_what_it_would_have_to_allocate_gigabytes_for() {
+        // Python checks the number of values before it allocates: so do we, at once.
+        assert_eq!(
+            pack("!4000000000H", &[Value::Int(1)]).unwrap_err().0,
+            "pack expected 4000000000 items for packing (got 1)"
+        );
+        assert_eq!(
+            pack("!99999999999s", &[b(b"x")]).unwrap_err().0,
+            "99999999999 bytes is more than pack makes here (at most 1048576 bytes, 1 MiB)"
+        );
+        assert_eq!(pack(&format!("!{MAX_PACKED}x"), &[]).unwrap().len(), MAX_PACKED);
+        assert!(pack(&format!("!{}x", MAX_PACKED + 1), &[]).is_err());
     }
 
     #[test]

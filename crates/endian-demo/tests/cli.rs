@@ -112,3 +112,41 @@ fn closed_stdout_ends_quietly_like_cat() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(err, "", "no panic message, nothing at all");
 }
+
+#[test]
+fn hostile_formats_and_input_are_refused_at_once_in_one_line() {
+    // Each used to panic (char boundary, capacity overflow), abort (allocation failure), take gigabytes, or
+    // print a size Python refuses.
+    for (args, says) in [
+        (&["unpack", "!H", "中文"][..], "endian-demo: \"中文\" is not hex"),
+        (
+            &["pack", "!9223372036854775807H"][..],
+            "endian-demo: struct.error: total struct size too long",
+        ),
+        (
+            &["pack", "!99999999999s", "x"][..],
+            "endian-demo: \"!99999999999s\": 99999999999 bytes is more than pack makes here (at most 1048576 bytes, 1 MiB)",
+        ),
+        (
+            &["pack", "!4000000000H", "1"][..],
+            "endian-demo: struct.error: pack expected 4000000000 items for packing (got 1)",
+        ),
+        (
+            &["calcsize", "!18446744073709551615s"][..],
+            "endian-demo: struct.error: total struct size too long",
+        ),
+        (
+            &["pack", "<q", "--", "--170141183460469231731687303715884105728"][..],
+            "endian-demo: \"--170141183460469231731687303715884105728\" is not an integer (decimal or 0x hex)",
+        ),
+    ] {
+        let out = run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err, format!("{says}\n"), "{args:?}");
+        assert_eq!(out.stdout, b"", "{args:?}");
+    }
+    // What Python accepts, we accept: the largest size, and 1 MiB packed.
+    assert_eq!(stdout(&["calcsize", "!9223372036854775807s"]), "9223372036854775807\n");
+    assert_eq!(stdout(&["pack", "!1048576x", "--hex"]).len(), 2 * 1_048_576 + 1);
+}
