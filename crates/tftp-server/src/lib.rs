@@ -515,8 +515,14 @@ fn upload<'o>(
         return Err(refuse(&socket, client, ErrorCode::AccessViolation, why));
     }
     let asked = OptionRequest::from_pairs(&req.options);
+    // tsize announces the bytes on the wire; in netascii each CR LF or CR NUL pair becomes one byte of the file,
+    // so the file has at least half of them. Refuse only what cannot fit whatever the text holds.
+    let least_file_size = |wire: u64| match req.mode {
+        Mode::Netascii => wire.div_ceil(2),
+        _ => wire,
+    };
     if let (Some(size), Some(limit)) = (asked.tsize, config.max_size)
-        && size > limit
+        && least_file_size(size) > limit
     {
         let why = format!("file of {size} bytes exceeds the {limit}-byte limit");
         return Err(refuse(&socket, client, ErrorCode::DiskFull, &why));
@@ -534,13 +540,15 @@ fn upload<'o>(
         return Err(SessionError::Transfer(e.into(), 0));
     }
     let start = ReceiveStart::Sent(&first);
-    let mut writer = BufWriter::with_capacity(tftp::transfer::FILE_BUFFER, partial.as_file());
+    let file = BufWriter::with_capacity(tftp::transfer::FILE_BUFFER, partial.as_file());
+    // The limit counts the file's bytes, after netascii has turned each CR LF into one LF.
+    let mut writer = SizeLimit::new(file, config.max_size);
     let result = if req.mode == Mode::Netascii {
         let mut text = NetasciiWriter::new(&mut writer);
-        transfer::receive(&mut ch, &mut text, &negotiated, start, config.max_size)
+        transfer::receive(&mut ch, &mut text, &negotiated, start)
             .and_then(|last| text.finish().map(|_| last).map_err(TransferError::File))
     } else {
-        transfer::receive(&mut ch, &mut writer, &negotiated, start, config.max_size)
+        transfer::receive(&mut ch, &mut writer, &negotiated, start)
     };
     let last = result.map_err(|e| SessionError::Transfer(e, ch.stats.bytes))?;
     let bytes = last.stats.bytes;
@@ -571,4 +579,40 @@ fn upload<'o>(
         .acknowledge(&mut ch)
         .map_err(|e| SessionError::Transfer(e.into(), bytes))?;
     Ok((stats.bytes, (ch, stats)))
+}
+
+/// A writer that refuses to grow past `--max-size`: the write that would cross it fails with `FileTooLarge`, which
+/// the engine answers with ERROR 3 (disk full or allocation exceeded).
+struct SizeLimit<W> {
+    inner: W,
+    written: u64,
+    limit: Option<u64>,
+}
+
+impl<W: Write> SizeLimit<W> {
+    fn new(inner: W, limit: Option<u64>) -> Self {
+        SizeLimit {
+            inner,
+            written: 0,
+            limit,
+        }
+    }
+}
+
+impl<W: Write> Write for SizeLimit<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if let Some(limit) = self.limit
+            && self.written + buf.len() as u64 > limit
+        {
+            let why = format!("file exceeds the {limit}-byte limit");
+            return Err(io::Error::new(io::ErrorKind::FileTooLarge, why));
+        }
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }

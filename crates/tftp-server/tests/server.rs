@@ -760,3 +760,31 @@ fn an_upload_never_replaces_a_file_that_appeared_while_it_ran_unless_writable() 
     assert_eq!(recv(&a).unwrap().0, [0, 4, 0, 2]);
     assert_eq!(saved(&server, "race.txt"), [b'A'; 512]);
 }
+
+/// `--max-size` is about the file as stored. In netascii every line end is two bytes on the wire (CR LF) and one in
+/// the file; before the fix a 1000-byte text of 500 lines, 1500 bytes on the wire, was refused by a 1000-byte limit.
+#[test]
+fn max_size_counts_the_files_bytes_not_the_netascii_wire_bytes() {
+    let server = start(|c| {
+        c.create = true;
+        c.max_size = Some(1000);
+    });
+    let text = b"a\n".repeat(500);
+    let over = [&text[..], b"!"].concat();
+    let announced = OptionRequest {
+        tsize: Some(0),
+        ..Default::default()
+    };
+    for (i, options) in [OptionRequest::default(), announced].into_iter().enumerate() {
+        let name = format!("lines{i}.txt");
+        put(server.addr, &name, &text, options, Mode::Netascii).unwrap();
+        assert_eq!(saved(&server, &name), text, "{options:?}");
+        assert_eq!(
+            peer_code(put(server.addr, "over.txt", &over, options, Mode::Netascii)),
+            ErrorCode::DiskFull,
+            "one byte over the limit: {options:?}"
+        );
+    }
+    let line = server.wait_for_log("put \"over.txt\"");
+    assert!(line.contains("file exceeds the 1000-byte limit"), "{line}");
+}

@@ -182,11 +182,11 @@ pub fn download(
     ch.negotiated(&negotiated);
     let last = if cfg.mode == Mode::Netascii {
         let mut text = NetasciiWriter::new(&mut *sink);
-        let last = transfer::receive(&mut ch, &mut text, &negotiated, start, None)?;
+        let last = transfer::receive(&mut ch, &mut text, &negotiated, start)?;
         text.finish().map_err(TransferError::File)?;
         last
     } else {
-        transfer::receive(&mut ch, sink, &negotiated, start, None)?
+        transfer::receive(&mut ch, sink, &negotiated, start)?
     };
     // The caller renames its temporary file only after this returns; the server needs no more than the ACK.
     let stats = last.acknowledge(&mut ch)?;

@@ -92,8 +92,6 @@ pub enum TransferError {
     },
     /// The peer broke the protocol (the peer was sent an ERROR 4).
     Protocol(String),
-    /// The transfer went over the size limit (the peer was sent an ERROR 3).
-    TooLarge(u64),
 }
 
 impl fmt::Display for TransferError {
@@ -106,7 +104,6 @@ impl fmt::Display for TransferError {
                 write!(f, "timed out waiting for {waiting_for} after {retries} retransmissions")
             }
             TransferError::Protocol(why) => write!(f, "protocol error: {why}"),
-            TransferError::TooLarge(limit) => write!(f, "transfer exceeds the {limit}-byte limit"),
         }
     }
 }
@@ -728,7 +725,8 @@ fn resend_all(ch: &mut Channel<'_>, in_flight: &VecDeque<Vec<u8>>) -> io::Result
 }
 
 fn file_failed(ch: &mut Channel<'_>, e: io::Error) -> TransferError {
-    let code = if e.kind() == io::ErrorKind::StorageFull {
+    // "Disk full or allocation exceeded": no room, or a size limit.
+    let code = if matches!(e.kind(), io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge) {
         ErrorCode::DiskFull
     } else {
         ErrorCode::NotDefined
@@ -795,14 +793,15 @@ pub enum ReceiveStart<'a> {
 
 /// The receive side (download to a client, upload to a server): writes each in-order block to `sink`, ACKs
 /// every `windowsize` blocks, and stops after the short block, returning it unacknowledged as a [`LastBlock`].
-/// `max_bytes` refuses a transfer that grows past it with ERROR 3. A server should then [`dally`].
+/// A size limit is the sink's business: a sink that refuses a write with `FileTooLarge` or `StorageFull` ends the
+/// transfer with ERROR 3, counted in the file's own bytes (netascii's are fewer than the wire's). A server should
+/// then [`dally`].
 // ANCHOR: receive_loop
 pub fn receive(
     ch: &mut Channel<'_>,
     sink: &mut dyn Write,
     opts: &Negotiated,
     start: ReceiveStart<'_>,
-    max_bytes: Option<u64>,
 ) -> Result<LastBlock, TransferError> {
     let blksize = opts.blksize;
     let window = u64::from(opts.windowsize.max(1));
@@ -852,16 +851,11 @@ pub fn receive(
                         ch.send_error(ErrorCode::IllegalOperation, &why);
                         return Err(TransferError::Protocol(why));
                     }
-                    let total = ch.stats.bytes + data.len() as u64;
-                    if let Some(limit) = max_bytes.filter(|&limit| total > limit) {
-                        ch.send_error(ErrorCode::DiskFull, &format!("file exceeds the {limit}-byte limit"));
-                        return Err(TransferError::TooLarge(limit));
-                    }
                     let last = data.len() < blksize;
                     if let Err(e) = sink.write_all(data) {
                         return Err(file_failed(ch, e));
                     }
-                    ch.stats.bytes = total;
+                    ch.stats.bytes += data.len() as u64;
                     ch.stats.blocks += 1;
                     expected += 1;
                     in_window += 1;

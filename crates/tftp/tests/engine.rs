@@ -72,7 +72,7 @@ fn pass(source: &mut Watched<'_>, opts: Negotiated) -> (Result<Vec<u8>, Transfer
         let mut ch = Channel::new(b, a_addr, true, rexmt, 20, &mut quiet);
         let mut got = Vec::new();
         // The receiver speaks first, as a client's ACK 0 would; the sender is told to wait for it.
-        let last = transfer::receive(&mut ch, &mut got, &opts, ReceiveStart::Sent(&[0, 4, 0, 0]), None)?;
+        let last = transfer::receive(&mut ch, &mut got, &opts, ReceiveStart::Sent(&[0, 4, 0, 0]))?;
         last.acknowledge(&mut ch)?;
         Ok(got)
     });
@@ -215,7 +215,6 @@ fn two_transfers_never_trade_error_5s() {
                 &mut Vec::new(),
                 &opts(512, 1),
                 ReceiveStart::Sent(&[0, 4, 0, 0]),
-                None,
             );
             assert!(matches!(result, Err(TransferError::TimedOut { .. })), "{result:?}");
             ch.stats.wrong_tid
