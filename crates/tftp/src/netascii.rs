@@ -1,7 +1,8 @@
 //! netascii — seed §3.3.1 (the three modes); RFC 1350 §1 and RFC 764 (Telnet's NVT ASCII).
 //!
 //! On the wire, a line ends with CR LF and a lone CR is sent as CR NUL. So a sender turns every local LF into
-//! CR LF and every CR into CR NUL; a receiver undoes both. A pair can be split by a block boundary — the CR at the
+//! CR LF and every CR into CR NUL; a receiver undoes both. A CR before any other byte breaks RFC 764's rule; the
+//! receiver is liberal and keeps both bytes as they came, rather than lose one. A pair can be split by a block boundary — the CR at the
 //! end of one DATA block, its LF at the start of the next — so both directions carry one byte of state from block
 //! to block. The seed's client only does octet mode.
 
@@ -175,6 +176,16 @@ mod tests {
     fn trailing_lone_cr_survives() {
         assert_eq!(from_wire(b"end\r", 2), b"end\r");
         assert_eq!(from_wire(b"a\rb", 1), b"a\rb");
+    }
+
+    #[test]
+    fn a_cr_before_any_other_byte_is_kept_with_it_wherever_the_block_ends() {
+        for b in (1..=255u8).filter(|&b| b != b'\n') {
+            let wire = [b'x', b'\r', b, b'y'];
+            for chunk in 1..=4 {
+                assert_eq!(from_wire(&wire, chunk), wire, "CR then {b:#04x}, blocks of {chunk}");
+            }
+        }
     }
 
     #[test]
