@@ -421,6 +421,17 @@ pub fn send(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outcom
     result.map_err(|e| transfer_failed("upload", target, e))
 }
 
+/// A server that announced the file's size (tsize) and then sent another number of bytes served a file that
+/// changed meanwhile, or told a wrong size. The download stands — it ended as TFTP says, with a short block — but
+/// the user is told, in one line. Octet mode only: in netascii a server may announce its file's size rather than
+/// that of the text on the wire, which is longer by a byte per line end.
+fn tsize_warning(opts: &TransferOpts, outcome: &Outcome) -> Option<String> {
+    let announced = outcome.negotiated.tsize?;
+    let sent = outcome.stats.bytes;
+    (opts.mode == ModeArg::Octet && announced != sent)
+        .then(|| format!("warning: the server announced {announced} bytes (tsize) but sent {sent}"))
+}
+
 fn transfer_failed(what: &str, target: &Target, e: TransferError) -> anyhow::Error {
     anyhow!("{what} of {:?} from {} failed: {e}", target.remote, target.server)
 }
@@ -444,6 +455,9 @@ fn get(opts: &TransferOpts, args: &[String]) -> Result<()> {
     };
     let outcome = fetch(opts, &target, &local)?;
     if !opts.quiet {
+        if let Some(warning) = tsize_warning(opts, &outcome) {
+            eprintln!("tftp-client: {warning}");
+        }
         eprintln!("{}", summary("received", &target, &outcome));
     }
     Ok(())
@@ -543,10 +557,15 @@ pub fn menu(opts: &TransferOpts, input: &mut dyn BufRead, out: &mut dyn Write) -
             local_name_for(&name).and_then(|local| fetch(opts, &target, &local))
         };
         match result {
-            Ok(outcome) => eprintln!(
-                "{}",
-                summary(if upload { "sent" } else { "received" }, &target, &outcome)
-            ),
+            Ok(outcome) => {
+                if let Some(warning) = tsize_warning(opts, &outcome).filter(|_| !upload) {
+                    eprintln!("{warning}");
+                }
+                eprintln!(
+                    "{}",
+                    summary(if upload { "sent" } else { "received" }, &target, &outcome)
+                );
+            }
             Err(e) => {
                 all_ok = false;
                 eprintln!("error: {e:#}");

@@ -340,3 +340,54 @@ fn the_seed_menu_works_from_a_pipe() {
     );
     assert_eq!(std::fs::read(dir.path().join("menu.bin")).unwrap(), file);
 }
+
+/// A tsize in the OACK that the data does not match: the download stands (it ended with a short block, as TFTP
+/// says), and one line warns. Before the fix nothing was said.
+#[test]
+fn a_tsize_the_data_does_not_match_gets_a_one_line_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = content(1500, 8);
+    let oack = vec![("tsize".to_string(), "99999".to_string())];
+    let (addr, fake) = fake::spawn(
+        file.clone(),
+        512,
+        1,
+        Faults {
+            oack: Some(oack),
+            ..Faults::default()
+        },
+    );
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "t.bin", "--tsize", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(dir.path().join("t.bin")).unwrap(), file);
+    let err = stderr(&out);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(
+        warnings,
+        ["tftp-client: warning: the server announced 99999 bytes (tsize) but sent 1500"],
+        "{err}"
+    );
+
+    // A tsize that matches says nothing more than the summary.
+    let oack = vec![("tsize".to_string(), "1500".to_string())];
+    let (addr, fake) = fake::spawn(
+        file,
+        512,
+        1,
+        Faults {
+            oack: Some(oack),
+            ..Faults::default()
+        },
+    );
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "t.bin", "--tsize", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+}
