@@ -62,10 +62,16 @@ pub struct Config {
 }
 
 impl Config {
-    /// Read-only defaults over `root` (which must exist).
+    /// Read-only defaults over `root`, which must be a folder: a file there would start a server that answers
+    /// "file not found" to everything.
     pub fn new(root: &std::path::Path) -> io::Result<Self> {
+        let root = root.canonicalize()?;
+        if !root.is_dir() {
+            let why = "not a folder (--root names the folder to serve)";
+            return Err(io::Error::new(io::ErrorKind::NotADirectory, why));
+        }
         Ok(Config {
-            root: root.canonicalize()?,
+            root,
             writable: false,
             create: false,
             max_size: None,

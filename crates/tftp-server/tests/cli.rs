@@ -75,6 +75,28 @@ fn a_missing_root_is_bad_usage() {
     assert_eq!(err.lines().count(), 1);
 }
 
+/// Before the fix a file as ROOT started a server that answered "file not found" to every request.
+#[test]
+fn a_root_that_is_a_file_is_bad_usage() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, b"not a folder").unwrap();
+    let out = server()
+        .args(["--root", &file.display().to_string(), "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        format!(
+            "tftp-server: --root {}: not a folder (--root names the folder to serve)\n",
+            file.display()
+        )
+    );
+    assert!(out.stdout.is_empty(), "no server started");
+}
+
 #[test]
 fn a_bad_bind_address_is_bad_usage() {
     let out = server().args(["--bind", "300.1.1.1", "--port", "0"]).output().unwrap();
