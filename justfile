@@ -32,6 +32,14 @@ lab N="":
 lab-check:
     bash exercises/lab.sh check
 
+# Grade students' copies of exercises/ with the project's own tests: PATH is one copy or a folder with one per student
+grade PATH *ARGS:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build -q -p labgrade
+    cd "{{invocation_directory()}}"
+    "{{bin}}/labgrade" "{{PATH}}" --exercises "{{justfile_directory()}}/exercises" --work "{{target}}/grade" {{ARGS}}
+
 # Tests against real peers (tftpd-hpa, atftpd, busybox tftpd, tftp-hpa, curl, busybox tftp, Python); a missing peer fails
 interop:
     cargo test --workspace -- --ignored --test-threads 1

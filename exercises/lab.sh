@@ -2,11 +2,15 @@
 # The labs' runner, behind `just lab`, `just lab N` and `just lab-check`.
 #   lab.sh list     every lab, its seed section, and whether its tests pass yet
 #   lab.sh run N    lab N's tests, with its hint when they fail
-#   lab.sh check    for every lab: the tests FAIL on the skeleton and PASS with the reference solution
+#   lab.sh check    for every lab: the tests FAIL on the skeleton, PASS with the reference solution, and FAIL on
+#                   every wrong solution in wrong/ (each a patch to the reference solution)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 export CARGO_TARGET_DIR="$root/target/labs"
+# How long one lab's tests may run once built. Each test has its own, shorter limit (support/timed.rs); this one
+# catches what those cannot (a solution that blocks the test harness itself).
+LAB_SECONDS=${LAB_SECONDS:-120}
 
 # Fields of lab N from labs.toml: number, name, folder, seed, hint.
 field() { awk -v n="$1" -v key="$2" '
@@ -16,8 +20,12 @@ field() { awk -v n="$1" -v key="$2" '
 numbers() { awk '$1 == "number" { print $3 }' "$here/labs.toml"; }
 package() { echo "lab$(printf %02d "$1")-$(field "$1" folder | cut -d- -f2-)"; }
 
-passes() { # lab N in workspace DIR passes its tests? (TARGET: another build folder, for the checked copy)
-    CARGO_TARGET_DIR="${3:-$CARGO_TARGET_DIR}" cargo test -q --manifest-path "$2/Cargo.toml" -p "$(package "$1")" >/dev/null 2>&1
+builds() { # lab N's tests in workspace DIR compile? (TARGET: another build folder, for the checked copies)
+    CARGO_TARGET_DIR="${3:-$CARGO_TARGET_DIR}" cargo test -q --no-run --manifest-path "$2/Cargo.toml" -p "$(package "$1")" >/dev/null 2>&1
+}
+passes() { # lab N in workspace DIR builds and passes its tests within LAB_SECONDS? (TARGET as for builds)
+    builds "$@" && CARGO_TARGET_DIR="${3:-$CARGO_TARGET_DIR}" timeout -k 5 "$LAB_SECONDS" \
+        cargo test -q --manifest-path "$2/Cargo.toml" -p "$(package "$1")" >/dev/null 2>&1
 }
 
 case "${1:-list}" in
@@ -32,15 +40,33 @@ run)
     n=${2:?usage: lab.sh run N}
     folder=$(field "$n" folder)
     [ -n "$folder" ] || { echo "no lab $n (see: just lab)"; exit 2; }
+    pkg=$(package "$n")
     echo "Lab $n: $(field "$n" name) (seed $(field "$n" seed)) — exercises/$folder/README.md"
-    if cargo test --manifest-path "$here/Cargo.toml" -p "$(package "$n")" -- --test-threads 1; then
+    # Build first (no time limit: the first build compiles the crates the tests compare against), then test.
+    cargo test -q --no-run --manifest-path "$here/Cargo.toml" -p "$pkg" || {
+        echo; echo "Lab $n does not compile yet: the first error above says where (file:line)."; exit 1; }
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    timeout -k 5 "$LAB_SECONDS" cargo test --manifest-path "$here/Cargo.toml" -p "$pkg" 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    if [ "$status" = 0 ]; then
         echo "Lab $n passes. Well done."
-    else
-        echo
-        echo "Lab $n does not pass yet. A 'not yet implemented' panic is a todo!() still to replace."
-        echo "Hint: $(field "$n" hint)"
-        exit 1
+        exit 0
     fi
+    echo
+    if [ "$status" = 124 ] || [ "$status" = 137 ]; then
+        echo "Lab $n timed out after $LAB_SECONDS s: something in your code waits for ever (a recv_from with no timeout?)."
+    else
+        echo "Lab $n does not pass yet: each failed test above says what it sent, what it expected and what it got."
+    fi
+    if grep -q "not yet implemented" "$log"; then
+        echo "A 'not yet implemented' panic is a todo!() still to replace."
+    fi
+    if grep -q "timed out after" "$log"; then
+        echo "A test that 'timed out' called your code and it never returned: look for a loop or a wait without an end."
+    fi
+    echo "Hint: $(field "$n" hint)"
+    exit 1
     ;;
 check)
     if [ ! -d "$here/solutions" ]; then
@@ -57,7 +83,7 @@ check)
     fi
     work="$root/target/lab-check"
     rm -rf "$work" && mkdir -p "$work"
-    for copy in skeleton solved; do
+    for copy in skeleton solved wrong; do
         cp -r "$here" "$work/$copy"
         rm -rf "$work/$copy/target"
         # The copies live elsewhere: point their dependencies at the real crates.
@@ -66,16 +92,16 @@ check)
     done
     [ -n "$rev" ] || echo "lab-check: not a git checkout: checking the skeletons as they are in exercises/"
     bad=0
+    checks=$(numbers | wc -l)
     for n in $(numbers); do
         folder=$(field "$n" folder)
-        pkg=$(package "$n")
         if [ -n "$rev" ]; then
             git -C "$root" show "$rev:exercises/$folder/src/lib.rs" > "$work/skeleton/$folder/src/lib.rs"
         fi
         cp "$here/solutions/$folder.rs" "$work/solved/$folder/src/lib.rs"
         # Each copy builds in a folder of its own: cargo would otherwise take one copy's build for the other's.
         skeleton_build="$root/target/lab-check-skeleton"
-        if ! CARGO_TARGET_DIR="$skeleton_build" cargo test -q --no-run --manifest-path "$work/skeleton/Cargo.toml" -p "$pkg" >/dev/null 2>&1; then
+        if ! builds "$n" "$work/skeleton" "$skeleton_build"; then
             echo "not ok - lab $n: the skeleton does not compile"; bad=$((bad + 1)); continue
         fi
         if passes "$n" "$work/skeleton" "$skeleton_build"; then
@@ -86,9 +112,24 @@ check)
         else
             echo "not ok - lab $n: the reference solution fails its tests"; bad=$((bad + 1))
         fi
+        # Every wrong answer the lab's README lists must fail its tests.
+        for wrong in "$here/wrong/$folder"/*.patch; do
+            [ -e "$wrong" ] || continue
+            checks=$((checks + 1))
+            what=$(head -1 "$wrong")
+            if ! patch -s -o "$work/wrong/$folder/src/lib.rs" "$here/solutions/$folder.rs" "$wrong" >/dev/null; then
+                echo "not ok - lab $n: $(basename "$wrong") no longer applies to the reference solution"; bad=$((bad + 1))
+            elif ! builds "$n" "$work/wrong" "$root/target/lab-check-wrong"; then
+                # It must build, so that the tests are what catch it.
+                echo "not ok - lab $n: the wrong answer $(basename "$wrong") does not compile"; bad=$((bad + 1))
+            elif passes "$n" "$work/wrong" "$root/target/lab-check-wrong"; then
+                echo "not ok - lab $n: a wrong answer passes: $what ($(basename "$wrong"))"; bad=$((bad + 1))
+            else
+                echo "ok - lab $n: caught: $what"
+            fi
+        done
     done
-    total=$(numbers | wc -l)
-    echo "lab-check: $((total - bad)) passed, $bad failed"
+    echo "lab-check: $((checks - bad)) passed, $bad failed"
     [ "$bad" = 0 ]
     ;;
 *)
