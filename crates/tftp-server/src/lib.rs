@@ -219,7 +219,8 @@ impl Server {
             // word, as tftpd-hpa does: RFC 1350 never answers an ERROR, and answering the rest would let one forged
             // datagram start an endless exchange of ERRORs with another server (or an echo server). A request that
             // is broken gets ERROR 4 naming what is wrong: nothing of ours sends a request in answer to anything.
-            let request = match Packet::decode(&buf[..n]) {
+            // Read liberally: an incomplete last option is ignored, as tftpd-hpa ignores it (see decode_lenient).
+            let request = match Packet::decode_lenient(&buf[..n]) {
                 Ok(Packet::Rrq(req)) => (req, false),
                 Ok(Packet::Wrq(req)) => (req, true),
                 Err(e) if matches!(Opcode::of(&buf[..n]), Some(Opcode::Rrq | Opcode::Wrq)) => {

@@ -788,3 +788,32 @@ fn max_size_counts_the_files_bytes_not_the_netascii_wire_bytes() {
     let line = server.wait_for_log("put \"over.txt\"");
     assert!(line.contains("file exceeds the 1000-byte limit"), "{line}");
 }
+
+/// A request whose last option has no value, or whose option list is cut short, is served and the incomplete
+/// option ignored, as tftpd-hpa does. Before the fix each got ERROR 4.
+#[test]
+fn a_request_with_an_incomplete_last_option_is_served() {
+    let server = start(|c| c.create = true);
+    std::fs::write(server.path("f"), bytes(700, 10)).unwrap();
+    for (request, first_reply) in [
+        // No option left: plain RFC 1350, DATA 1 straight away.
+        (&b"\x00\x01f\x00octet\x00timeout\x00"[..], &b"\x00\x03\x00\x01"[..]),
+        (b"\x00\x01f\x00octet\x00blksize\x00102", b"\x00\x03\x00\x01"),
+        (b"\x00\x01f\x00octet\x00\x00\x00", b"\x00\x03\x00\x01"),
+        // The complete options are granted, the incomplete one left out of the OACK.
+        (
+            b"\x00\x01f\x00octet\x00tsize\x000\x00windowsize\x00",
+            b"\x00\x06tsize\x00700\x00",
+        ),
+        // An upload too: ACK 0.
+        (b"\x00\x02up\x00octet\x00timeout\x00", b"\x00\x04\x00\x00"),
+    ] {
+        let s = raw();
+        s.send_to(request, server.addr).unwrap();
+        let (reply, tid) = recv(&s).unwrap();
+        assert_eq!(&reply[..first_reply.len()], first_reply, "{request:?}: {reply:?}");
+        // End it politely, so the server does not wait for this client.
+        s.send_to(&tftp::packet::error_bytes(ErrorCode::NotDefined, "enough"), tid)
+            .unwrap();
+    }
+}

@@ -294,19 +294,53 @@ fn take_text<'a>(bytes: &'a [u8], field: &'static str) -> Result<(&'a str, &'a [
     Ok((text, &bytes[end + 1..]))
 }
 
+/// How strictly a request's option list is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Options {
+    /// Every option complete, or the packet is malformed.
+    Strict,
+    /// What tftpd-hpa serves: an option cut short at the end of the packet (a name with no value, a name or value
+    /// without its zero) is ignored, and so is anything after an empty name (zero padding); an option that is not
+    /// UTF-8 text is skipped, as a server skips any option it does not know.
+    Lenient,
+}
+
 /// Reads `name 0 value 0` pairs to the end of the packet (RFC 2347).
-fn take_options(mut bytes: &[u8]) -> Result<Vec<(String, String)>, DecodeError> {
+fn take_options(mut bytes: &[u8], how: Options) -> Result<Vec<(String, String)>, DecodeError> {
     let mut options = Vec::new();
     while !bytes.is_empty() {
-        let (name, rest) = take_text(bytes, "option name")?;
-        if rest.is_empty() {
-            return Err(DecodeError::OptionWithoutValue(name.to_string()));
+        if how == Options::Lenient && bytes[0] == 0 {
+            break;
         }
-        let (value, rest) = take_text(rest, "option value")?;
-        options.push((name.to_string(), value.to_string()));
-        bytes = rest;
+        let pair = take_text(bytes, "option name").and_then(|(name, rest)| {
+            if rest.is_empty() {
+                return Err(DecodeError::OptionWithoutValue(name.to_string()));
+            }
+            let (value, rest) = take_text(rest, "option value")?;
+            Ok(((name, value), rest))
+        });
+        match (pair, how) {
+            (Ok(((name, value), rest)), _) => {
+                options.push((name.to_string(), value.to_string()));
+                bytes = rest;
+            }
+            (Err(e), Options::Strict) => return Err(e),
+            (Err(DecodeError::NotText(_)), Options::Lenient) => match skip_pair(bytes) {
+                Some(rest) => bytes = rest,
+                None => break,
+            },
+            // Cut short: nothing complete follows.
+            (Err(_), Options::Lenient) => break,
+        }
     }
     Ok(options)
+}
+
+/// The bytes after one `name 0 value 0` pair, if the pair is complete.
+fn skip_pair(bytes: &[u8]) -> Option<&[u8]> {
+    let mut fields = bytes.splitn(3, |&b| b == 0);
+    let (_name, _value, rest) = (fields.next()?, fields.next()?, fields.next()?);
+    Some(rest)
 }
 
 fn push_text(out: &mut Vec<u8>, text: &str) {
@@ -315,8 +349,20 @@ fn push_text(out: &mut Vec<u8>, text: &str) {
 }
 
 impl<'a> Packet<'a> {
-    /// Parses one datagram.
+    /// Parses one datagram, strictly: any field cut short, anywhere, is an error.
     pub fn decode(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_with(bytes, Options::Strict)
+    }
+
+    /// Parses one datagram as a server should read a request — liberal in what it accepts, as tftpd-hpa is: an
+    /// option left incomplete at the end of an RRQ or WRQ (`...octet\0timeout\0`, or a value without its zero),
+    /// zero padding after the last option, and an option that is not text are ignored, and the request is served.
+    /// Everything else, the file name and mode included, is read as strictly as [`Packet::decode`] reads it.
+    pub fn decode_lenient(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        Self::decode_with(bytes, Options::Lenient)
+    }
+
+    fn decode_with(bytes: &'a [u8], options: Options) -> Result<Self, DecodeError> {
         if bytes.len() < 2 {
             return Err(DecodeError::TooShort {
                 need: 2,
@@ -337,7 +383,7 @@ impl<'a> Packet<'a> {
                 let request = Request {
                     filename: filename.to_string(),
                     mode,
-                    options: take_options(rest)?,
+                    options: take_options(rest, options)?,
                 };
                 Ok(if opcode == Opcode::Rrq {
                     Packet::Rrq(request)
@@ -388,8 +434,9 @@ impl<'a> Packet<'a> {
                     message,
                 })
             }
+            // A server's answer: the client checks every option of it (RFC 2347), so it must be whole.
             Opcode::Oack => Ok(Packet::Oack {
-                options: take_options(body)?,
+                options: take_options(body, Options::Strict)?,
             }),
         }
     }
@@ -472,9 +519,10 @@ fn describe_request(op: &str, r: &Request) -> String {
     format!("{op} {:?} {}{opts}", r.filename, r.mode)
 }
 
-/// One line describing a packet, as `--trace` prints it: opcode, block, length, options, error.
+/// One line describing a packet, as `--trace` prints it: opcode, block, length, options, error. A request is read
+/// as a server reads it ([`Packet::decode_lenient`]), so what a server serves is not described as malformed.
 pub fn describe(bytes: &[u8]) -> String {
-    match Packet::decode(bytes) {
+    match Packet::decode_lenient(bytes) {
         Ok(Packet::Rrq(r)) => describe_request("RRQ", &r),
         Ok(Packet::Wrq(r)) => describe_request("WRQ", &r),
         Ok(Packet::Data { block, data }) => format!("DATA block={block} len={}", data.len()),
@@ -631,6 +679,46 @@ mod tests {
     }
 
     #[test]
+    fn a_server_reads_a_request_with_an_incomplete_option_list_as_tftpd_hpa_does() {
+        let served = |bytes: &[u8]| match Packet::decode_lenient(bytes) {
+            Ok(Packet::Rrq(req) | Packet::Wrq(req)) => (req.filename, req.options),
+            other => panic!("{bytes:?} not served: {other:?}"),
+        };
+        let opts = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+        };
+        for (bytes, options) in [
+            (&b"\x00\x01f\x00octet\x00timeout\x00"[..], opts(&[])),
+            (
+                b"\x00\x02f\x00octet\x00blksize\x001024\x00timeout\x00",
+                opts(&[("blksize", "1024")]),
+            ),
+            (b"\x00\x01f\x00octet\x00blksize\x00512", opts(&[])),
+            (
+                b"\x00\x01f\x00octet\x00blksize\x00512\x00tsi",
+                opts(&[("blksize", "512")]),
+            ),
+            (b"\x00\x01f\x00octet\x00\x00\x00\x00", opts(&[])),
+            (b"\x00\x01f\x00octet\x00tsize\x000\x00\x00", opts(&[("tsize", "0")])),
+            (
+                b"\x00\x01f\x00octet\x00\xff\x001\x00tsize\x000\x00",
+                opts(&[("tsize", "0")]),
+            ),
+        ] {
+            assert_eq!(served(bytes), ("f".to_string(), options), "{bytes:?}");
+            // The strict reading still refuses every one of them.
+            assert!(Packet::decode(bytes).is_err(), "strict: {bytes:?}");
+        }
+        // The file name and mode stay strict.
+        for bytes in [&b"\x00\x01f\x00octet"[..], b"\x00\x01f", b"\x00\x01\x00octet\x00"] {
+            assert!(Packet::decode_lenient(bytes).is_err(), "{bytes:?}");
+        }
+        // An OACK is a server's answer, checked option by option: it stays strict.
+        assert!(Packet::decode_lenient(b"\x00\x06tsize\x00").is_err());
+        assert_eq!(describe(b"\x00\x01f\x00octet\x00timeout\x00"), "RRQ \"f\" octet");
+    }
+
+    #[test]
     fn error_messages_are_shown_even_when_sloppy() {
         let pkt = Packet::decode(b"\x00\x05\x00\x09no zero").unwrap();
         assert_eq!(
@@ -702,12 +790,14 @@ mod tests {
             #[test]
             fn encode_then_decode_round_trips(p in packet()) {
                 let bytes = p.to_bytes();
+                prop_assert_eq!(Packet::decode_lenient(&bytes).unwrap(), p.clone());
                 prop_assert_eq!(Packet::decode(&bytes).unwrap(), p);
             }
 
             #[test]
             fn decoding_random_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
                 let _ = Packet::decode(&bytes);
+                let _ = Packet::decode_lenient(&bytes);
                 let _ = describe(&bytes);
             }
 
@@ -718,6 +808,7 @@ mod tests {
                 let mut bytes = op.to_be_bytes().to_vec();
                 bytes.extend(body);
                 let _ = Packet::decode(&bytes);
+                let _ = Packet::decode_lenient(&bytes);
             }
         }
     }
