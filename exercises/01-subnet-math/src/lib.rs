@@ -8,9 +8,10 @@ pub fn mask_from_prefix(prefix: u8) -> u32 {
     todo!()
 }
 
-/// The prefix length of a netmask, or `None` if its one bits are not contiguous (255.0.255.0 is not a mask).
+/// The prefix length of a netmask, or `None` if its one bits are not contiguous: 255.0.255.0, 255.192.192.0 and
+/// 0.0.0.1 are not masks.
 pub fn prefix_from_mask(mask: u32) -> Option<u8> {
-    // TODO: count the leading ones, then check that nothing but zeros follows.
+    // TODO: count the leading ones, then check that nothing but zeros follows them.
     let _ = mask;
     todo!()
 }
