@@ -89,6 +89,15 @@ fn error(input: &str, kind: AddrErrorKind) -> AddrError {
     }
 }
 
+/// A host as typed, before any name is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host<'a> {
+    /// An address written out: `''`, `<broadcast>`, a dotted quad, an IPv6 literal.
+    Ip(IpAddr),
+    /// A name for the system resolver, e.g. `localhost`.
+    Name(&'a str),
+}
+
 /// Reads a host — no port — the way Python's socket module does.
 ///
 /// ```
@@ -99,26 +108,34 @@ fn error(input: &str, kind: AddrErrorKind) -> AddrError {
 ///            "\"256.1.1.1\": octet 256 is out of range (0-255)");
 /// ```
 pub fn parse_host(input: &str) -> Result<IpAddr, AddrError> {
+    match read_host(input)? {
+        Host::Ip(ip) => Ok(ip),
+        Host::Name(name) => resolve(input, name),
+    }
+}
+
+/// [`parse_host`] without the look-up: what the text says, and nothing sent anywhere (the fuzzers use this).
+pub fn read_host(input: &str) -> Result<Host<'_>, AddrError> {
     let host = input.trim();
     if host.is_empty() {
-        return Ok(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        return Ok(Host::Ip(IpAddr::V4(Ipv4Addr::UNSPECIFIED)));
     }
     if host == "<broadcast>" {
-        return Ok(IpAddr::V4(Ipv4Addr::BROADCAST));
+        return Ok(Host::Ip(IpAddr::V4(Ipv4Addr::BROADCAST)));
     }
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner
             .strip_suffix(']')
             .ok_or_else(|| error(input, AddrErrorKind::BadBrackets))?;
-        return parse_ipv6(input, inner);
+        return parse_ipv6(input, inner).map(Host::Ip);
     }
     if host.contains(':') {
-        return parse_ipv6(input, host);
+        return parse_ipv6(input, host).map(Host::Ip);
     }
     if host.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return parse_ipv4_in(input, host).map(IpAddr::V4);
+        return parse_ipv4_in(input, host).map(|ip| Host::Ip(IpAddr::V4(ip)));
     }
-    resolve(input, host)
+    Ok(Host::Name(host))
 }
 
 /// Reads `host`, `host:port`, `[v6]:port` or a bare IPv6 literal; `default_port` fills in a missing port.
@@ -130,6 +147,16 @@ pub fn parse_host(input: &str) -> Result<IpAddr, AddrError> {
 /// assert_eq!(b.to_string(), "127.0.0.1:8080");
 /// ```
 pub fn parse_endpoint(input: &str, default_port: u16) -> Result<SocketAddr, AddrError> {
+    let (host, port) = read_endpoint(input, default_port)?;
+    let ip = match host {
+        Host::Ip(ip) => ip,
+        Host::Name(name) => resolve(input, name)?,
+    };
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// [`parse_endpoint`] without the look-up.
+pub fn read_endpoint(input: &str, default_port: u16) -> Result<(Host<'_>, u16), AddrError> {
     let text = input.trim();
     if let Some(rest) = text.strip_prefix('[') {
         let (inner, after) = rest
@@ -145,19 +172,19 @@ pub fn parse_endpoint(input: &str, default_port: u16) -> Result<SocketAddr, Addr
                 parse_port(input, port)?
             }
         };
-        return Ok(SocketAddr::new(ip, port));
+        return Ok((Host::Ip(ip), port));
     }
     // Two or more colons and no brackets: an IPv6 literal with no port (`::1`, `fe80::1`).
     if text.matches(':').count() >= 2 {
-        return Ok(SocketAddr::new(parse_ipv6(input, text)?, default_port));
+        return Ok((Host::Ip(parse_ipv6(input, text)?), default_port));
     }
     match text.rsplit_once(':') {
         Some((host, port)) => {
             let port = parse_port(input, port)?;
-            let ip = parse_host(host).map_err(|e| error(input, e.kind))?;
-            Ok(SocketAddr::new(ip, port))
+            let host = read_host(host).map_err(|e| error(input, e.kind))?;
+            Ok((host, port))
         }
-        None => Ok(SocketAddr::new(parse_host(text)?, default_port)),
+        None => Ok((read_host(text)?, default_port)),
     }
 }
 
@@ -255,6 +282,15 @@ mod tests {
         assert_eq!(parse_host("::").unwrap(), IpAddr::V6(Ipv6Addr::UNSPECIFIED));
         assert_eq!(parse_host("::1").unwrap(), IpAddr::V6(Ipv6Addr::LOCALHOST));
         assert_eq!(parse_host("[::1]").unwrap(), IpAddr::V6(Ipv6Addr::LOCALHOST));
+    }
+
+    #[test]
+    fn reading_without_looking_up() {
+        assert_eq!(read_host(" localhost ").unwrap(), Host::Name("localhost"));
+        assert_eq!(read_host("[::1]").unwrap(), Host::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)));
+        assert_eq!(read_endpoint("example:69", 1).unwrap(), (Host::Name("example"), 69));
+        assert_eq!(read_endpoint("10.0.0.1", 7).unwrap(), (Host::Ip(v4(10, 0, 0, 1)), 7));
+        assert_eq!(read_endpoint("1.2.3:9", 1).unwrap_err().to_string(), "\"1.2.3:9\": an IPv4 address has 4 dot-separated octets, this has 3");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod rng;
 pub mod sock;
 pub mod text;
 
-pub use addr::{AddrError, parse_endpoint, parse_host};
+pub use addr::{AddrError, Host, parse_endpoint, parse_host, read_endpoint, read_host};
 pub use ctime::{ctime, ctime_now};
 pub use hexdump::{bytes_literal, hexdump};
 pub use sock::{SocketBuilder, explain_bind_error, recv_buffer_size};
