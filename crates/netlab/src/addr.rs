@@ -290,7 +290,10 @@ mod tests {
         assert_eq!(read_host("[::1]").unwrap(), Host::Ip(IpAddr::V6(Ipv6Addr::LOCALHOST)));
         assert_eq!(read_endpoint("example:69", 1).unwrap(), (Host::Name("example"), 69));
         assert_eq!(read_endpoint("10.0.0.1", 7).unwrap(), (Host::Ip(v4(10, 0, 0, 1)), 7));
-        assert_eq!(read_endpoint("1.2.3:9", 1).unwrap_err().to_string(), "\"1.2.3:9\": an IPv4 address has 4 dot-separated octets, this has 3");
+        assert_eq!(
+            read_endpoint("1.2.3:9", 1).unwrap_err().to_string(),
+            "\"1.2.3:9\": an IPv4 address has 4 dot-separated octets, this has 3"
+        );
     }
 
     #[test]
