@@ -420,10 +420,10 @@ fn channel<'o>(
     active: usize,
     observer: &'o mut dyn Observer,
 ) -> Channel<'o> {
-    let window_bytes = usize::from(negotiated.windowsize) * (negotiated.blksize + 4);
+    let buffer = tftp::options::socket_buffer_for(negotiated.blksize, negotiated.windowsize);
     let sock = socket2::SockRef::from(&socket);
-    let _ = sock.set_recv_buffer_size(window_bytes + (128 << 10));
-    let _ = sock.set_send_buffer_size(window_bytes + (128 << 10));
+    let _ = sock.set_recv_buffer_size(buffer);
+    let _ = sock.set_send_buffer_size(buffer);
     let rexmt = negotiated
         .timeout
         .map_or(config.rexmt, |t| Duration::from_secs(u64::from(t)));

@@ -817,3 +817,34 @@ fn a_request_with_an_incomplete_last_option_is_served() {
             .unwrap();
     }
 }
+
+/// The window is capped in bytes in flight, not in blocks: 512-byte blocks get a window far past 64 when asked for
+/// (before the fix, 1234 × 512 B got 64), and such windows move a file whole both ways.
+#[test]
+fn small_blocks_get_big_windows() {
+    let server = start(|c| c.create = true);
+    let data = bytes(3 << 20, 11);
+    std::fs::write(server.path("f"), &data).unwrap();
+    for (asked, granted) in [("1234", "1234"), ("65535", "2032")] {
+        let s = raw();
+        let rrq = [b"\x00\x01f\x00octet\x00windowsize\x00", asked.as_bytes(), b"\x00"].concat();
+        s.send_to(&rrq, server.addr).unwrap();
+        let (p, tid) = recv(&s).unwrap();
+        assert_eq!(p, [b"\x00\x06windowsize\x00", granted.as_bytes(), b"\x00"].concat());
+        s.send_to(&tftp::packet::error_bytes(ErrorCode::NotDefined, "enough"), tid)
+            .unwrap();
+    }
+    for windowsize in [1234, 2032] {
+        let options = OptionRequest {
+            windowsize: Some(windowsize),
+            ..Default::default()
+        };
+        assert!(
+            get(server.addr, "f", options, Mode::Octet).unwrap() == data,
+            "get, window {windowsize}"
+        );
+        let name = format!("up{windowsize}");
+        put(server.addr, &name, &data, options, Mode::Octet).unwrap();
+        assert!(saved(&server, &name) == data, "put, window {windowsize}");
+    }
+}

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use netlab::SocketBuilder;
 
 use crate::netascii::{NetasciiReader, NetasciiWriter};
-use crate::options::{Negotiated, OptionRequest};
+use crate::options::{self, Negotiated, OptionRequest};
 use crate::packet::{ErrorCode, Mode, Packet, Request, ack_bytes};
 use crate::transfer::{self, Channel, MAX_DATAGRAM, Observer, ReceiveStart, Stats, TransferError};
 
@@ -67,14 +67,14 @@ pub struct Outcome {
 
 /// A socket on an ephemeral port of the server's address family, with room for a full window of blocks: with
 /// windowsize 16 and blksize 65464, a megabyte arrives in a burst, far more than a default 208 KiB buffer holds.
+/// Sized for the window asked for; the server may grant less.
 fn client_socket(cfg: &ClientConfig) -> std::io::Result<std::net::UdpSocket> {
     let any: IpAddr = match cfg.server {
         SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
         SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
     };
     let blksize = cfg.options.blksize.map_or(512, usize::from);
-    let window = cfg.options.windowsize.map_or(1, usize::from);
-    let want = (window * (blksize + 4) + (128 << 10)).min(64 << 20);
+    let want = options::socket_buffer_for(blksize, cfg.options.windowsize.unwrap_or(1));
     SocketBuilder::new()
         .recv_buffer(want)
         .send_buffer(want)

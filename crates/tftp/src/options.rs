@@ -26,6 +26,32 @@ pub const TIMEOUT_RANGE: std::ops::RangeInclusive<u8> = 1..=255;
 /// RFC 7440's range for windowsize.
 pub const WINDOWSIZE_RANGE: std::ops::RangeInclusive<u16> = 1..=65535;
 
+/// The most bytes one window may put in flight (its DATA packets, headers included). A window leaves in one burst
+/// and waits in the receiver's socket buffer until read, so the cap is counted in bytes, not blocks: 16 blocks of
+/// 64 KiB (the window the benchmarks use), or 2032 of 512 bytes. Both ends ask for socket buffers that hold a
+/// whole window (see [`socket_buffer_for`]). Linux grants a program at most `net.core.rmem_max` (208 KiB unless
+/// raised); below a window, the receiver must read while the burst arrives, as it does on loopback or a LAN. A
+/// sender also keeps a window in memory until it is ACKed: 1 MiB per transfer.
+pub const MAX_WINDOW_BYTES: usize = 1 << 20;
+
+/// What one datagram costs in a socket buffer beyond its TFTP bytes: the UDP and IP headers and the kernel's own
+/// bookkeeping. Measured on Linux: a receive buffer asked for as 1 MiB holds 1638 DATA packets of 516 bytes (640
+/// bytes each), so a buffer sized by the packets alone would drop the end of a window of small blocks.
+pub const DATAGRAM_OVERHEAD: usize = 128;
+
+/// Room in a socket buffer beyond one window: an early retransmission on top, ACKs, a stray packet.
+const BUFFER_SLACK: usize = 128 << 10;
+
+/// The largest socket buffer asked for, whatever the window.
+const MAX_SOCKET_BUFFER: usize = 64 << 20;
+
+/// The socket buffer size (SO_RCVBUF, SO_SNDBUF) that holds one window of `windowsize` DATA packets of `blksize`
+/// bytes, for the side that receives them and the side that sends them.
+pub fn socket_buffer_for(blksize: usize, windowsize: u16) -> usize {
+    let packet = 4 + blksize + DATAGRAM_OVERHEAD;
+    (usize::from(windowsize) * packet + BUFFER_SLACK).min(MAX_SOCKET_BUFFER)
+}
+
 /// The options a request carries. `None` means "not asked for".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OptionRequest {
@@ -163,9 +189,9 @@ impl OptionRequest {
 pub struct ServerLimits {
     /// Largest blksize granted.
     pub max_blksize: u16,
-    /// Largest windowsize granted.
+    /// Largest windowsize granted, in blocks; by default none but RFC 7440's, as `max_window_bytes` decides.
     pub max_windowsize: u16,
-    /// Largest blksize × windowsize (bytes in flight) granted; windowsize is lowered to fit.
+    /// Most bytes a window may put in flight, (4 + blksize) × windowsize; windowsize is lowered to fit.
     pub max_window_bytes: usize,
 }
 
@@ -173,8 +199,8 @@ impl Default for ServerLimits {
     fn default() -> Self {
         ServerLimits {
             max_blksize: *BLKSIZE_RANGE.end(),
-            max_windowsize: 64,
-            max_window_bytes: 1 << 20,
+            max_windowsize: *WINDOWSIZE_RANGE.end(),
+            max_window_bytes: MAX_WINDOW_BYTES,
         }
     }
 }
@@ -202,7 +228,7 @@ pub fn negotiate(
         reply.push(("tsize".to_string(), size.to_string()));
     }
     if let Some(w) = asked.windowsize {
-        let fit = (limits.max_window_bytes / agreed.blksize).max(1);
+        let fit = (limits.max_window_bytes / (4 + agreed.blksize)).max(1);
         let w = w.min(limits.max_windowsize).min(fit.min(65535) as u16).max(1);
         agreed.windowsize = w;
         reply.push(("windowsize".to_string(), w.to_string()));
@@ -308,6 +334,33 @@ mod tests {
             }
         );
         assert_eq!(OptionRequest::from_pairs(&pairs(&[("blksize", "7")])).blksize, None);
+    }
+
+    #[test]
+    fn small_blocks_get_big_windows_big_blocks_small_ones() {
+        let limits = ServerLimits::default();
+        let window = |blksize: Option<u16>, windowsize: u16| {
+            let asked = OptionRequest {
+                blksize,
+                windowsize: Some(windowsize),
+                ..Default::default()
+            };
+            negotiate(&asked, &limits, None).0.windowsize
+        };
+        assert_eq!(window(None, 1234), 1234, "1234 blocks of 512 bytes are 637 KiB");
+        assert_eq!(window(None, 65535), 2032, "1 MiB of 516-byte packets");
+        assert_eq!(
+            window(Some(8), 65535),
+            65535,
+            "RFC 7440's largest window of the smallest blocks"
+        );
+        assert_eq!(window(Some(1428), 4096), 732);
+        assert_eq!(window(Some(65464), 64), 16);
+        assert_eq!(window(Some(65464), 3), 3);
+        assert!(
+            socket_buffer_for(512, 2032) >= 2032 * 640,
+            "a window of small blocks fits its buffer"
+        );
     }
 
     #[test]
