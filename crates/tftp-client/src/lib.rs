@@ -346,6 +346,7 @@ pub fn fetch(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outco
     let mut prefix = OsString::from(".");
     prefix.push(name);
     prefix.push(".");
+    // ANCHOR: temp_then_rename
     let partial = tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(".part")
@@ -370,6 +371,7 @@ pub fn fetch(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outco
         .persist(local)
         .map_err(|e| anyhow!("cannot move the download into {}: {}", local.display(), e.error))?;
     set_partial(None);
+    // ANCHOR_END: temp_then_rename
     Ok(outcome)
 }
 

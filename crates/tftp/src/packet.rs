@@ -391,6 +391,7 @@ impl<'a> Packet<'a> {
                     Packet::Wrq(request)
                 })
             }
+            // ANCHOR: decode_data
             Opcode::Data => {
                 if bytes.len() < 4 {
                     return Err(DecodeError::TooShort {
@@ -403,6 +404,7 @@ impl<'a> Packet<'a> {
                     data: &bytes[4..],
                 })
             }
+            // ANCHOR_END: decode_data
             Opcode::Ack => {
                 if bytes.len() < 4 {
                     return Err(DecodeError::TooShort {
@@ -453,6 +455,7 @@ impl<'a> Packet<'a> {
         }
     }
 
+    // ANCHOR: encode
     /// Appends the packet's bytes to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) {
         push_be_u16(out, self.opcode() as u16);
@@ -484,6 +487,7 @@ impl<'a> Packet<'a> {
             }
         }
     }
+    // ANCHOR_END: encode
 
     /// The packet as a new byte vector.
     pub fn to_bytes(&self) -> Vec<u8> {

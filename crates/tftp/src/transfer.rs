@@ -239,6 +239,7 @@ impl<'o> Channel<'o> {
                 }
                 Err(e) => return Err(e),
             };
+            // ANCHOR: tid_check
             if !self.latched && from.ip() == self.peer.ip() {
                 self.peer = from;
                 self.latched = true;
@@ -255,6 +256,7 @@ impl<'o> Channel<'o> {
                 }
                 continue;
             }
+            // ANCHOR_END: tid_check
             self.observer.packet(Direction::Received, from, &buf[..n], false);
             return Ok(Received::Datagram(n));
         }
@@ -348,6 +350,7 @@ impl<'o> Channel<'o> {
         self.spin = spin;
     }
 
+    // ANCHOR: retry
     /// Sends `request` and waits for the first reply, resending on each timeout; returns the reply's length in
     /// `buf`. Used for RRQ/WRQ (client) and OACK (server waiting for ACK 0 is done by [`send`]).
     pub fn request(&mut self, request: &[u8], buf: &mut [u8], waiting_for: &str) -> Result<usize, TransferError> {
@@ -369,6 +372,7 @@ impl<'o> Channel<'o> {
             }
         }
     }
+    // ANCHOR_END: retry
 
     fn timed_out(&self, waiting_for: &str) -> TransferError {
         TransferError::TimedOut {
@@ -415,10 +419,12 @@ fn read_full(source: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
+// ANCHOR: wrap
 /// Where a block number (16 bits, wrapping) falls relative to a 64-bit count.
 fn offset(block: u16, base: u64) -> u16 {
     block.wrapping_sub(base as u16)
 }
+// ANCHOR_END: wrap
 
 /// The send side (download from a server, upload from a client): reads `source` into DATA blocks of exactly
 /// `blksize` bytes — the last one shorter, and empty when the file is a multiple of blksize — and sends them
@@ -668,6 +674,7 @@ fn send_blocks(
                 Ok(Packet::Ack { block }) => {
                     let ahead = u64::from(offset(block, base));
                     let outstanding = next - 1 - base;
+                    // ANCHOR: duplicate_ack
                     if ahead == 0 {
                         // A duplicate of the last ACK. In lock-step, ignore it: resending here is the Sorcerer's
                         // Apprentice. In a window it can mean "block base+1 was lost": restart once per base.
@@ -676,6 +683,7 @@ fn send_blocks(
                             resend_all(ch, &in_flight)?;
                             deadline = Instant::now() + ch.rexmt;
                         }
+                        // ANCHOR_END: duplicate_ack
                     } else if ahead <= outstanding {
                         base += ahead;
                         tries = 0;
@@ -705,6 +713,7 @@ fn send_blocks(
 }
 // ANCHOR_END: send_loop
 
+// ANCHOR: short_block
 /// Reads block `index` into a DATA packet, reusing `packet`'s memory: exactly `blksize` bytes, or what is left
 /// of the file. Only what was read goes out — a short last block stays short (the seed pads it to 512 bytes
 /// with zeros).
@@ -716,6 +725,7 @@ fn fill_block(source: &mut dyn Read, mut packet: Vec<u8>, blksize: usize, index:
     packet.truncate(4 + n);
     Ok(packet)
 }
+// ANCHOR_END: short_block
 
 fn resend_all(ch: &mut Channel<'_>, in_flight: &VecDeque<Vec<u8>>) -> io::Result<()> {
     for packet in in_flight {
@@ -845,6 +855,7 @@ pub fn receive(
         match Packet::decode(&buf[..n]) {
             Ok(Packet::Data { block, data }) => {
                 let ahead = offset(block, expected);
+                // ANCHOR: in_order
                 if ahead == 0 {
                     if data.len() > blksize {
                         let why = format!("block {block} has {} bytes, more than blksize {blksize}", data.len());
@@ -868,6 +879,7 @@ pub fn receive(
                         }
                         return Ok(LastBlock { block, stats: ch.stats });
                     }
+                    // ANCHOR_END: in_order
                     if in_window == window {
                         last_sent.clear();
                         last_sent.extend_from_slice(&ack_bytes(block));
@@ -887,11 +899,13 @@ pub fn receive(
                         in_window = 0;
                         deadline = Instant::now() + ch.rexmt;
                     }
+                // ANCHOR: reack
                 } else if window == 1 || ahead == u16::MAX {
                     // A block we already have: our ACK for it was lost, so say it again. In a window only the
                     // block just before `expected` earns a re-ACK (it ended the window the sender is repeating).
                     let previous = ack_bytes((expected - 1) as u16);
                     ch.send(&previous, true)?;
+                    // ANCHOR_END: reack
                 }
             }
             Ok(Packet::Oack { .. }) if expected == 1 && !last_sent.is_empty() => {
@@ -906,6 +920,7 @@ pub fn receive(
 }
 // ANCHOR_END: receive_loop
 
+// ANCHOR: dally
 /// After the final ACK of a completed receive, lingers and answers a repeated last block with that ACK again: if
 /// the final ACK was lost, the sender retries, and without an answer it would report a failure for a file that
 /// arrived whole (RFC 1350 §6). The sender may retry as many times as we would, so we stay until we have heard
@@ -927,6 +942,7 @@ pub fn dally(ch: &mut Channel<'_>, stats: &Stats) -> io::Result<()> {
     }
     Ok(())
 }
+// ANCHOR_END: dally
 
 #[cfg(test)]
 mod tests {
