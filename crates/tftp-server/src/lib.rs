@@ -372,6 +372,10 @@ fn session(shared: &Shared<'_>, req: &Request, write: bool, client: SocketAddr, 
         Ok((bytes, _)) => format!("{head}: {bytes} bytes in {secs:.3} s, ok"),
         Err(SessionError::Refused(Refusal(code, why))) => format!("{head}: refused, ERROR {code}: {why}"),
         Err(SessionError::Transfer(e, bytes)) => format!("{head}: failed after {bytes} bytes in {secs:.3} s: {e}"),
+        Err(SessionError::Incomplete { bytes, blksize, why }) => format!(
+            "{head}: upload incomplete: the final block (shorter than {blksize} bytes; empty if the file is a \
+             multiple of {blksize}) never came, so the {bytes} bytes received were discarded ({why}, after {secs:.3} s)"
+        ),
     };
     log(sink, &line);
     // The transfer is over: free its slot (the client may start another from the same port). An upload then
@@ -385,6 +389,13 @@ fn session(shared: &Shared<'_>, req: &Request, write: bool, client: SocketAddr, 
 enum SessionError {
     Refused(Refusal),
     Transfer(TransferError, u64),
+    /// An upload whose sender went quiet before the short block that ends every TFTP transfer: the tutorial's
+    /// client, which pads every block to 512 bytes, ends this way.
+    Incomplete {
+        bytes: u64,
+        blksize: usize,
+        why: TransferError,
+    },
 }
 
 fn refuse(socket: &UdpSocket, client: SocketAddr, code: ErrorCode, why: &str) -> SessionError {
@@ -557,7 +568,14 @@ fn upload<'o>(
     } else {
         transfer::receive(&mut ch, &mut writer, &negotiated, start)
     };
-    let last = result.map_err(|e| SessionError::Transfer(e, ch.stats.bytes))?;
+    let last = result.map_err(|e| match e {
+        TransferError::TimedOut { .. } => SessionError::Incomplete {
+            bytes: ch.stats.bytes,
+            blksize: negotiated.blksize,
+            why: e,
+        },
+        e => SessionError::Transfer(e, ch.stats.bytes),
+    })?;
     let bytes = last.stats.bytes;
     // Make the file safe before the final ACK: a client that sees it may count on the file being there. If
     // this fails, the client gets an ERROR instead and knows the upload did not land.
