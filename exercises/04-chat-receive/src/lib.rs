@@ -7,7 +7,8 @@ use std::net::{SocketAddr, UdpSocket};
 use netlab::Encoding;
 
 /// The seed's line, `"%s:%d %s\t%s" % (host, port, ctime(), text)`: for example
-/// `192.168.0.200:8080 Wed Nov 25 03:16:51 2026\t你好`.
+/// `192.168.0.200:8080 Wed Nov 25 03:16:51 2026\t你好`. An IPv6 host is written in brackets: `[::1]:8080 ...`.
+/// The text is kept exactly as given.
 pub fn chat_line(from: SocketAddr, stamp: &str, text: &str) -> String {
     // TODO: host, ':', port, ' ', stamp, a TAB, the text.
     let _ = (from, stamp, text);
