@@ -266,6 +266,42 @@ _demo-tftp:
     echo; echo "server log:"
     sed 's/^/  /' "$work/server.log"
 
+# Coverage-guided fuzzing of every parser of network and user input, SECONDS each (nightly; installs cargo-fuzz)
+fuzz SECONDS="60" *TARGETS:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+        echo "fuzz: needs a nightly toolchain beside stable: rustup toolchain install nightly"; exit 1
+    fi
+    cargo +nightly fuzz --version >/dev/null 2>&1 || cargo +nightly install cargo-fuzz --locked
+    cd fuzz
+    targets="{{TARGETS}}"
+    [ -n "$targets" ] || targets=$(cargo +nightly fuzz list)
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    crashes=0
+    # No sanitizer: the code is safe Rust (unsafe is forbidden), and the speed goes into more executions.
+    cargo +nightly fuzz build -s none -O >/dev/null
+    for target in $targets; do
+        mkdir -p "$work/$target"
+        # New inputs go to a scratch corpus; the committed seeds in corpus/ are only read.
+        status=ok
+        cargo +nightly fuzz run -s none -O "$target" "$work/$target" "corpus/$target" -- \
+            -max_total_time={{SECONDS}} -print_final_stats=1 > "$work/$target.log" 2>&1 || status=CRASHED
+        runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$work/$target.log" | grep -o '[0-9]*$' || echo 0)
+        kept=$(ls "$work/$target" | wc -l)
+        printf 'fuzz: %-16s %12s executions in %s s, %5s new inputs, %s\n' "$target" "$runs" "{{SECONDS}}" "$kept" "$status"
+        if [ "$status" != ok ]; then
+            crashes=$((crashes + 1))
+            grep -m 5 -E 'panicked|artifact_prefix|Test unit written' "$work/$target.log" | sed 's/^/    /'
+        fi
+    done
+    if [ "$crashes" != 0 ]; then
+        echo "fuzz: $crashes target(s) crashed; the inputs are in fuzz/artifacts/. Fix the bug, then move each input"
+        echo "      to fuzz/regressions/<target>/ so that the stable replay in just test keeps it fixed."
+        exit 1
+    fi
+
 # Side-by-side benchmarks against peers, printed as ratios from one run (peers: `just peers`)
 bench:
     cargo build --release -q -p labbench -p tftp-client -p tftp-server -p echo-server
