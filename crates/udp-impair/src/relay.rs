@@ -1,0 +1,114 @@
+//! The running relay as a program or a test holds it: [`Relay::start`] binds the listen port and starts the
+//! threads, [`Relay::tally`] reads the counts, [`Relay::stop`] (or dropping it) ends every thread.
+
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use crate::clients::listen_loop;
+use crate::config::Config;
+use crate::later::{self, Later};
+use crate::shared::{Shared, TICK, relay_socket};
+use crate::tally::{Counters, Tally};
+
+/// A running relay. Dropping it stops it.
+#[derive(Debug)]
+pub struct Relay {
+    shared: Arc<Shared>,
+    local: SocketAddr,
+    /// The listen thread and the thread that sends held datagrams.
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Relay {
+    /// Binds the listen port and starts relaying.
+    pub fn start(config: Config) -> io::Result<Relay> {
+        let listen = relay_socket(config.listen)?;
+        let local = listen.local_addr()?;
+        let (later, held) = Later::new();
+        let shared = Arc::new(Shared {
+            config,
+            listen,
+            stop: AtomicBool::new(false),
+            up: Counters::default(),
+            down: Counters::default(),
+            sessions: Mutex::new(HashMap::new()),
+            clients: AtomicUsize::new(0),
+            later,
+            threads: Mutex::new(Vec::new()),
+        });
+        let mut threads = Vec::new();
+        let s = Arc::clone(&shared);
+        threads.push(
+            std::thread::Builder::new()
+                .name("impair-listen".into())
+                .spawn(move || listen_loop(&s))?,
+        );
+        let s = Arc::clone(&shared);
+        threads.push(
+            std::thread::Builder::new()
+                .name("impair-later".into())
+                .spawn(move || later::run(&held, &s.stop, TICK, |(route, bytes)| s.deliver(&route, &bytes)))?,
+        );
+        Ok(Relay { shared, local, threads })
+    }
+
+    /// The listen address actually bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The counts so far.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            up: self.shared.up.snapshot(),
+            down: self.shared.down.snapshot(),
+        }
+    }
+
+    /// Clients relayed now, each with a socket and a thread of its own; never more than [`Config::max_clients`].
+    pub fn clients(&self) -> usize {
+        self.shared.clients.load(Ordering::SeqCst)
+    }
+
+    /// The relay's threads still running: one for the listen port, one for delayed sends, one per client and one
+    /// per mirrored server port.
+    pub fn threads(&self) -> usize {
+        let running = |threads: &[JoinHandle<()>]| threads.iter().filter(|t| !t.is_finished()).count();
+        running(&self.threads) + self.shared.threads.lock().map(|t| running(&t)).unwrap_or(0)
+    }
+
+    /// Stops every thread and returns the final counts.
+    pub fn stop(mut self) -> Tally {
+        self.shutdown();
+        self.tally()
+    }
+
+    fn shutdown(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        let others: Vec<JoinHandle<()>> = self
+            .shared
+            .threads
+            .lock()
+            .map(|mut t| t.drain(..).collect())
+            .unwrap_or_default();
+        for t in others {
+            let _ = t.join();
+        }
+        if let Ok(mut sessions) = self.shared.sessions.lock() {
+            sessions.clear();
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
