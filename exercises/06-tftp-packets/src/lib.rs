@@ -27,8 +27,17 @@ pub fn encode(packet: &Packet) -> Vec<u8> {
 
 /// Reads one datagram. Anything malformed — too short, an unknown opcode, a text field with no closing zero
 /// byte, text that is not UTF-8 — is an `Err` with a reason, never a panic: a server reads whatever arrives.
+/// Anything after a request's mode (RFC 2347 options) is ignored.
 pub fn decode(bytes: &[u8]) -> Result<Packet, String> {
     // TODO: check the length before every read; `bytes[i]` past the end panics.
     let _ = bytes;
+    todo!()
+}
+
+/// The number of the block after `block`. Block numbers are 16 bits: after 65535 comes 0, so a file of more than
+/// 65,535 blocks (32 MiB at 512 bytes a block) goes on from block 0, as tftp-hpa and curl do.
+pub fn next_block(block: u16) -> u16 {
+    // TODO: 65535 + 1 does not fit in a u16 (a panic in a debug build).
+    let _ = block;
     todo!()
 }
