@@ -6,7 +6,6 @@
 //! cargo run -p tftp-client -- get 127.0.0.1 hello.txt --port 7070 --trace --rexmt 200       # 3: see resends
 //! ```
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -14,7 +13,7 @@ use std::time::Duration;
 use clap::Parser;
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
 use netlab::{print, println};
-use udp_impair::{Config, Impairments, Relay, parse_percent};
+use udp_impair::{Config, Impairments, Relay, Tally, parse_percent};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -109,30 +108,31 @@ impl Cli {
             jitter: pick_ms(self.jitter, self.jitter_up, self.jitter_down),
         }
     }
-}
 
-fn endpoint(flag: &str, text: &str) -> Result<SocketAddr, ExitCode> {
-    netlab::parse_endpoint(text, 0).map_err(|e| {
-        eprintln!("udp-impair: --{flag} {e}");
-        ExitCode::from(2)
-    })
+    /// The relay's settings, or the one line that says which argument is wrong.
+    fn config(&self) -> Result<Config, String> {
+        let endpoint = |flag: &str, text: &str| netlab::parse_endpoint(text, 0).map_err(|e| format!("--{flag} {e}"));
+        Ok(Config {
+            up: self.direction(true),
+            down: self.direction(false),
+            seed: self.seed,
+            idle: Duration::from_secs(self.idle),
+            max_clients: self.max_clients as usize,
+            ..Config::new(endpoint("listen", &self.listen)?, endpoint("to", &self.to)?)
+        })
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (listen, to) = match (endpoint("listen", &cli.listen), endpoint("to", &cli.to)) {
-        (Ok(l), Ok(t)) => (l, t),
-        (Err(code), _) | (_, Err(code)) => return code,
+    let config = match cli.config() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("udp-impair: {e}");
+            return ExitCode::from(2);
+        }
     };
-    let config = Config {
-        up: cli.direction(true),
-        down: cli.direction(false),
-        seed: cli.seed,
-        idle: Duration::from_secs(cli.idle),
-        max_clients: cli.max_clients as usize,
-        ..Config::new(listen, to)
-    };
-    let (up, down) = (config.up, config.down);
+    let (listen, to, up, down) = (config.listen, config.to, config.up, config.down);
     let relay = match Relay::start(config) {
         Ok(r) => r,
         Err(e) => {
@@ -151,24 +151,12 @@ fn main() -> ExitCode {
     println!("  client->server: {up}");
     println!("  server->client: {down}");
     // Start from zero, not from a snapshot: datagrams may already have arrived by now, and they count as news.
-    let mut shown = udp_impair::Tally::default();
-    loop {
-        match stop_rx.recv_timeout(Duration::from_secs(1)) {
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
-            Err(RecvTimeoutError::Timeout) => {
-                let now = relay.tally();
-                if cli.verbose && now != shown {
-                    if now.up.refused > shown.up.refused {
-                        println!(
-                            "refused {} datagrams from new clients: {} clients already (--max-clients)",
-                            now.up.refused - shown.up.refused,
-                            cli.max_clients
-                        );
-                    }
-                    print!("{now}");
-                    shown = now;
-                }
-            }
+    let mut shown = Tally::default();
+    while let Err(RecvTimeoutError::Timeout) = stop_rx.recv_timeout(Duration::from_secs(1)) {
+        if cli.verbose {
+            let now = relay.tally();
+            print!("{}", now.news_since(&shown, cli.max_clients as usize));
+            shown = now;
         }
     }
     print!("{}", relay.stop());

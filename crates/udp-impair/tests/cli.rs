@@ -73,6 +73,25 @@ fn bad_arguments_exit_2() {
 }
 
 #[test]
+fn a_listen_port_already_taken_exits_1_in_one_line() {
+    // The arguments are right; the machine says no at run time.
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let listen = taken.local_addr().unwrap().to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_udp-impair"))
+        .args(["--listen", &listen, "--to", "127.0.0.1:9"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("udp-impair: cannot bind {listen}: ")),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no ready line for a relay that never started");
+}
+
+#[test]
 fn clients_past_the_limit_are_refused_and_said_so_with_verbose() {
     let server = UdpSocket::bind("127.0.0.1:0").unwrap();
     let to = server.local_addr().unwrap().to_string();

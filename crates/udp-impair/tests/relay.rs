@@ -339,3 +339,23 @@ fn a_forgotten_client_makes_room_for_a_new_one() {
     assert_eq!(echoed(&second), b"second", "the new client is relayed now");
     assert_eq!(r.tally().up.refused, 1);
 }
+
+#[test]
+fn a_delay_too_long_for_the_clock_is_never_sent_and_the_relay_goes_on() {
+    // --delay 18446744073709551615 (ms) with reordering: before, adding the hold overflowed and the listen thread
+    // panicked, so the relay went deaf.
+    let sink = socket();
+    let forever = Impairments {
+        delay: Duration::from_millis(u64::MAX),
+        jitter: Duration::from_millis(u64::MAX),
+        reorder: 1.0,
+        ..Default::default()
+    };
+    let r = relay(sink.local_addr().unwrap(), forever, Impairments::default(), 1);
+    let client = socket();
+    for i in 0..3u8 {
+        send_and_wait(&r, &client, &[i]);
+    }
+    let up = r.tally().up;
+    assert_eq!((up.received, up.delayed, up.forwarded), (3, 3, 0), "{up:?}");
+}
