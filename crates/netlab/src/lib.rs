@@ -7,6 +7,8 @@
 //! ## Layout
 //! - [`addr`]: addresses the way the seed's Python reads them — `''`, `<broadcast>`, IPv4, IPv6, host names,
 //!   `host:port` — with errors that name the bad part.
+//! - [`capture`]: `--pcap FILE`: each datagram wrapped in the IPv4/IPv6 and UDP headers the kernel would add
+//!   (written by hand: seed §1.1), in a pcapng file Wireshark opens.
 //! - [`sock`]: [`SocketBuilder`], socket options through socket2 (reuse, broadcast, buffer sizes, timeouts,
 //!   dual-stack) handing back plain `std::net` sockets; [`explain_bind_error`] for one-line bind failures.
 //! - [`hexdump`](mod@hexdump): `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
@@ -17,6 +19,7 @@
 //!   (`| head -1`), as `cat` does, instead of panicking; [`output::Stdout`] as a writer that does the same.
 
 pub mod addr;
+pub mod capture;
 pub mod ctime;
 pub mod hexdump;
 pub mod output;
