@@ -11,6 +11,10 @@ use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
+/// A receive buffer that holds any datagram whole: 65,536 bytes is more than any UDP payload (65,507 over IPv4,
+/// 65,527 over IPv6), so `recv_from` never cuts one short (a smaller buffer silently loses what does not fit).
+pub const MAX_DATAGRAM: usize = 65_536;
+
 /// Options to apply to a new socket before binding it.
 ///
 /// ```
