@@ -1,22 +1,38 @@
 //! A scripted TFTP server for tests: it answers one request from a new port, like a real server, and can
-//! misbehave on cue (duplicate, drop, send from a wrong port, refuse, stall). It speaks raw bytes, written out
-//! here, so it does not share the code it is testing.
+//! misbehave on cue (duplicate, drop, lose, send from a wrong port, refuse, stall). It speaks raw bytes, written
+//! out here, so it does not share the code it is testing.
+//!
+//! Two ways to run it: [`spawn`] serves one transfer and ends on its own (the tftp crate's tests); [`start`] does
+//! the same but ends when the test calls [`Fake::finish`] after the client has returned, so it can count exactly
+//! how many times a client repeated itself, and never keeps a test waiting for a client that stopped early (the
+//! labs' tests).
 #![allow(dead_code, clippy::unwrap_used)]
+// The labs' workspace (exercises/) sets no minimum Rust version, so clippy there suggests `is_multiple_of`, which
+// the main workspace's minimum version does not have.
+#![allow(clippy::manual_is_multiple_of)]
 
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// How long the fake waits for anything before it gives up (a safety net; tests normally finish far sooner).
 pub const PATIENCE: Duration = Duration::from_secs(10);
 
+/// After [`Fake::finish`], how long the fake keeps reading what the client sent before it returned: datagrams
+/// sent on loopback arrive within microseconds, so this only bounds the wait for the last of them.
+const DRAIN: Duration = Duration::from_millis(200);
+
 /// What the fake saw during the transfer.
 #[derive(Debug, Default, Clone)]
 pub struct Log {
     /// The request's raw bytes.
     pub request: Vec<u8>,
-    /// Every packet received on the transfer port, raw.
+    /// Every packet received from the client on the transfer port, raw (those lost on purpose included).
     pub received: Vec<Vec<u8>>,
+    /// Requests received on the request port: lost ones, the one served, and a silent fake's repeats.
+    pub requests_seen: usize,
     /// The file as the fake received it (uploads).
     pub file: Vec<u8>,
     /// Replies a bystander socket got when it sent to the client (wrong-TID test).
@@ -49,6 +65,14 @@ pub struct Faults {
     pub stall_after: Option<u64>,
     /// Never answer the request at all.
     pub silent: bool,
+    /// Ignore the first this many requests, as if they were lost; answer the next.
+    pub lose_requests: usize,
+    /// Lose the first copy of the client's packet for each of these blocks (downloads: its ACK; uploads: its
+    /// DATA): the fake acts as if it never arrived, so only the client's retransmission moves the transfer on.
+    pub lose_from_client: Vec<u64>,
+    /// Never resend on a timer of the fake's own (downloads): the transfer moves on only when the client sends
+    /// something, so a client that does not retransmit on its timeout is stuck.
+    pub no_timer: bool,
     /// Answer a request that carries options with ERROR 8, then serve the next request.
     pub refuse_options: bool,
 }
@@ -58,8 +82,59 @@ impl Faults {
     /// client a short timer to stay quick, and every other one a long timer, which a busy machine cannot make run
     /// out and so add a packet to the counts the tests check.
     pub fn lose_packets(&self) -> bool {
-        self.drop_once.is_some() || self.stall_after.is_some() || self.silent
+        self.drop_once.is_some()
+            || self.stall_after.is_some()
+            || self.silent
+            || self.lose_requests > 0
+            || !self.lose_from_client.is_empty()
     }
+}
+
+/// What the test and the fake's thread share: the test's word that the client has returned, and where to wake
+/// the fake up.
+#[derive(Debug, Default)]
+struct Control {
+    hung_up: AtomicBool,
+    /// The fake's transfer port, once it has one.
+    tid: Mutex<Option<SocketAddr>>,
+}
+
+impl Control {
+    fn hung_up(&self) -> bool {
+        self.hung_up.load(Ordering::SeqCst)
+    }
+}
+
+/// A fake started with [`start`].
+#[derive(Debug)]
+pub struct Fake {
+    /// The request port: send the RRQ or WRQ here.
+    pub addr: SocketAddr,
+    control: Arc<Control>,
+    thread: JoinHandle<Log>,
+}
+
+impl Fake {
+    /// Call once the client has returned: the fake reads what is still on its way, stops, and returns what it saw.
+    /// A fake still waiting for a client that stopped early stops too, so this never hangs.
+    pub fn finish(self) -> Log {
+        self.control.hung_up.store(true, Ordering::SeqCst);
+        // Wake the fake wherever it waits: any datagram from an address other than the client's will do.
+        let waker = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let tid = *self.control.tid.lock().unwrap();
+        for to in [Some(self.addr), tid].into_iter().flatten() {
+            let _ = waker.send_to(b"", to);
+        }
+        self.thread.join().unwrap()
+    }
+}
+
+/// Like [`spawn`], but the fake ends when the test calls [`Fake::finish`]: a silent fake counts the client's
+/// repeats until then, not until a quiet spell.
+pub fn start(file: Vec<u8>, blksize: usize, window: u64, faults: Faults) -> Fake {
+    let control = Arc::new(Control::default());
+    let (addr, thread) = run(file, blksize, window, faults, Arc::clone(&control), true);
+    Fake { addr, control, thread }
 }
 
 fn be(n: u16) -> [u8; 2] {
@@ -101,81 +176,165 @@ fn error(code: u16, msg: &str) -> Vec<u8> {
 /// Listens on 127.0.0.1:0; returns the request port and the thread that serves one transfer. Downloads serve
 /// `file` in blocks of `blksize` with `window` blocks per ACK.
 pub fn spawn(file: Vec<u8>, blksize: usize, window: u64, faults: Faults) -> (SocketAddr, JoinHandle<Log>) {
+    run(file, blksize, window, faults, Arc::new(Control::default()), false)
+}
+
+/// Receives on `socket` until a datagram from `client` (any sender when `client` is `None`) arrives, and returns
+/// it, or `None` when the socket's read timeout runs out or the test has hung up. After the hang-up it drains: it
+/// logs what the client had already sent, via `keep`, until nothing more comes for [`DRAIN`].
+fn receive_from(
+    socket: &UdpSocket,
+    client: Option<SocketAddr>,
+    control: &Control,
+    mut keep: impl FnMut(&[u8]),
+) -> Option<(Vec<u8>, SocketAddr)> {
+    let mut buf = vec![0u8; 70000];
+    loop {
+        let (n, from) = socket.recv_from(&mut buf).ok()?;
+        if control.hung_up() {
+            if client.is_none_or(|c| from == c) {
+                keep(&buf[..n]);
+            }
+            socket.set_read_timeout(Some(DRAIN)).unwrap();
+            while let Ok((n, from)) = socket.recv_from(&mut buf) {
+                if client.is_none_or(|c| from == c) {
+                    keep(&buf[..n]);
+                }
+            }
+            return None;
+        }
+        if client.is_none_or(|c| from == c) {
+            return Some((buf[..n].to_vec(), from));
+        }
+    }
+}
+
+fn run(
+    file: Vec<u8>,
+    blksize: usize,
+    window: u64,
+    faults: Faults,
+    control: Arc<Control>,
+    until_hang_up: bool,
+) -> (SocketAddr, JoinHandle<Log>) {
     let listen = UdpSocket::bind("127.0.0.1:0").unwrap();
     let addr = listen.local_addr().unwrap();
     let handle = thread::spawn(move || {
         listen.set_read_timeout(Some(PATIENCE)).unwrap();
-        let mut buf = vec![0u8; 70000];
         let mut log = Log::default();
-        let Ok((mut n, mut client)) = listen.recv_from(&mut buf) else {
+        let Some((request, mut client)) = receive_from(&listen, None, &control, |_| {}) else {
             return log;
         };
+        let (mut buf, mut n) = (request.clone(), request.len());
+        log.requests_seen += 1;
+        // Lost requests: the client must send its request again.
+        for _ in 0..faults.lose_requests {
+            let Some((request, from)) = receive_from(&listen, Some(client), &control, |_| {}) else {
+                return log;
+            };
+            log.requests_seen += 1;
+            (buf, n, client) = (request.clone(), request.len(), from);
+        }
         // filename NUL mode NUL: two zero bytes after the opcode; any more text means options.
         while faults.refuse_options && buf[2..n].iter().filter(|&&b| b == 0).count() > 2 {
             log.received.push(buf[..n].to_vec());
             let tid = UdpSocket::bind("127.0.0.1:0").unwrap();
             tid.send_to(&error(8, "Unsupported option(s) requested"), client)
                 .unwrap();
-            let Ok(next) = listen.recv_from(&mut buf) else {
+            let Some((next, from)) = receive_from(&listen, None, &control, |_| {}) else {
                 return log;
             };
-            (n, client) = next;
+            (buf, n, client) = (next.clone(), next.len(), from);
         }
         log.request = buf[..n].to_vec();
         if faults.silent {
-            // Keep listening so the retransmissions can be counted.
-            listen.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
-            while let Ok((n, _)) = listen.recv_from(&mut buf) {
-                log.received.push(buf[..n].to_vec());
+            // Keep listening so the retransmissions can be counted: until the test hangs up, or else until a
+            // quiet spell.
+            if !until_hang_up {
+                listen.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
             }
+            let deadline = Instant::now() + PATIENCE;
+            let mut repeats = Vec::new();
+            while Instant::now() < deadline {
+                let Some((p, _)) = receive_from(&listen, Some(client), &control, |p| repeats.push(p.to_vec())) else {
+                    break;
+                };
+                repeats.push(p);
+            }
+            log.requests_seen += repeats.len();
+            log.received.extend(repeats);
             return log;
         }
         let tid = UdpSocket::bind("127.0.0.1:0").unwrap();
         tid.set_read_timeout(Some(PATIENCE)).unwrap();
+        *control.tid.lock().unwrap() = Some(tid.local_addr().unwrap());
         if let Some((code, msg)) = &faults.error {
             tid.send_to(&error(*code, msg), client).unwrap();
             return log;
         }
         let is_write = buf[1] == 2;
+        let mut transfer = Transfer {
+            tid: &tid,
+            client,
+            faults: &faults,
+            control: &control,
+            log: &mut log,
+        };
         if is_write {
-            serve_upload(&tid, client, blksize, window, &faults, &mut log);
+            serve_upload(&mut transfer, blksize, window);
         } else {
-            serve_download(&tid, client, &file, blksize, window, &faults, &mut log);
+            serve_download(&mut transfer, &file, blksize, window);
         }
         log
     });
     (addr, handle)
 }
 
-fn recv(tid: &UdpSocket, client: SocketAddr, log: &mut Log) -> Option<Vec<u8>> {
-    let mut buf = vec![0u8; 70000];
-    loop {
-        let (n, from) = tid.recv_from(&mut buf).ok()?;
-        if from == client {
-            log.received.push(buf[..n].to_vec());
-            return Some(buf[..n].to_vec());
+/// One transfer, on the fake's transfer port.
+struct Transfer<'a> {
+    tid: &'a UdpSocket,
+    client: SocketAddr,
+    faults: &'a Faults,
+    control: &'a Control,
+    log: &'a mut Log,
+}
+
+impl Transfer<'_> {
+    /// The client's next packet on the transfer port (logged), or `None` on timeout or hang-up.
+    fn recv(&mut self) -> Option<Vec<u8>> {
+        let log = &mut *self.log;
+        let (p, _) = receive_from(self.tid, Some(self.client), self.control, |p| {
+            log.received.push(p.to_vec())
+        })?;
+        log.received.push(p.clone());
+        Some(p)
+    }
+
+    fn send(&self, packet: &[u8]) {
+        self.tid.send_to(packet, self.client).unwrap();
+    }
+
+    /// Whether to lose this packet from the client (block `block`): only its first copy, only if asked to.
+    fn lose(&self, block: u64, lost: &mut Vec<u64>) -> bool {
+        if self.faults.lose_from_client.contains(&block) && !lost.contains(&block) {
+            lost.push(block);
+            return true;
         }
+        false
     }
 }
 
-fn serve_download(
-    tid: &UdpSocket,
-    client: SocketAddr,
-    file: &[u8],
-    blksize: usize,
-    window: u64,
-    faults: &Faults,
-    log: &mut Log,
-) {
+fn serve_download(t: &mut Transfer, file: &[u8], blksize: usize, window: u64) {
+    let faults = t.faults;
     let mut blocks: Vec<&[u8]> = file.chunks(blksize).collect();
     if file.len() % blksize == 0 {
         blocks.push(&[]); // an exact multiple ends with an empty block
     }
     let total = blocks.len() as u64;
     if let Some(options) = &faults.oack {
-        tid.send_to(&oack_bytes(options), client).unwrap();
+        t.send(&oack_bytes(options));
         loop {
-            let Some(p) = recv(tid, client, log) else { return };
+            let Some(p) = t.recv() else { return };
             if p == ack(0) {
                 break;
             }
@@ -185,19 +344,24 @@ fn serve_download(
         }
     }
     let mut dropped = false;
+    let mut lost = Vec::new();
     let mut acked: u64 = 0;
     let mut send_window = true;
     let mut quiet_spells = 0;
     // A timer of the fake's own: a window is resent only when it runs out or an ACK moves forward, never for a
-    // duplicate ACK — and duplicates do not restart the timer.
-    let rexmt = Duration::from_millis(200);
+    // duplicate ACK — and duplicates do not restart the timer. Without a timer, only the client moves it on.
+    let rexmt = if faults.no_timer {
+        PATIENCE
+    } else {
+        Duration::from_millis(200)
+    };
     let mut deadline = Instant::now() + rexmt;
     loop {
         if send_window {
             deadline = Instant::now() + rexmt;
             for k in acked + 1..=(acked + window).min(total) {
                 if faults.error_at == Some(k) {
-                    tid.send_to(&error(0, "fake failure"), client).unwrap();
+                    t.send(&error(0, "fake failure"));
                     return;
                 }
                 if faults.drop_once == Some(k) && !dropped {
@@ -205,23 +369,24 @@ fn serve_download(
                     continue;
                 }
                 let packet = data(k, blocks[(k - 1) as usize]);
-                tid.send_to(&packet, client).unwrap();
+                t.send(&packet);
                 if faults.duplicate {
-                    tid.send_to(&packet, client).unwrap();
+                    t.send(&packet);
                 }
                 if faults.wrong_tid_after == Some(k) {
                     let bystander = UdpSocket::bind("127.0.0.1:0").unwrap();
                     bystander.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-                    bystander.send_to(&data(k + 1, b"intruder"), client).unwrap();
+                    bystander.send_to(&data(k + 1, b"intruder"), t.client).unwrap();
                     let mut b = [0u8; 600];
                     if let Ok((n, _)) = bystander.recv_from(&mut b) {
-                        log.bystander_got.push(b[..n].to_vec());
+                        t.log.bystander_got.push(b[..n].to_vec());
                     }
                 }
                 if faults.stall_after == Some(k) {
-                    // Hold the port open, answer nothing, until the client gives up with an ERROR.
-                    tid.set_read_timeout(Some(PATIENCE)).unwrap();
-                    while recv(tid, client, log).is_some_and(|p| p[1] != 5) {}
+                    // Hold the port open, answer nothing, until the client gives up with an ERROR (or the test
+                    // hangs up).
+                    t.tid.set_read_timeout(Some(PATIENCE)).unwrap();
+                    while t.recv().is_some_and(|p| p[1] != 5) {}
                     return;
                 }
             }
@@ -230,10 +395,10 @@ fn serve_download(
         let left = deadline
             .saturating_duration_since(Instant::now())
             .max(Duration::from_millis(1));
-        tid.set_read_timeout(Some(left)).unwrap();
-        let Some(p) = recv(tid, client, log) else {
+        t.tid.set_read_timeout(Some(left)).unwrap();
+        let Some(p) = t.recv() else {
             quiet_spells += 1;
-            if quiet_spells > 50 {
+            if quiet_spells > 50 || faults.no_timer || t.control.hung_up() {
                 return;
             }
             send_window = true;
@@ -249,6 +414,9 @@ fn serve_download(
         let b = u16::from_be_bytes([p[2], p[3]]);
         let ahead = u64::from(b.wrapping_sub(acked as u16));
         if ahead > 0 && ahead <= window {
+            if t.lose(acked + ahead, &mut lost) {
+                continue;
+            }
             acked += ahead;
             send_window = true;
         }
@@ -258,16 +426,18 @@ fn serve_download(
     }
 }
 
-fn serve_upload(tid: &UdpSocket, client: SocketAddr, blksize: usize, window: u64, faults: &Faults, log: &mut Log) {
+fn serve_upload(t: &mut Transfer, blksize: usize, window: u64) {
+    let faults = t.faults;
     let first = match &faults.oack {
         Some(options) => oack_bytes(options),
         None => ack(0),
     };
-    tid.send_to(&first, client).unwrap();
+    t.send(&first);
     let mut expected: u64 = 1;
     let mut dropped = false;
+    let mut lost = Vec::new();
     loop {
-        let Some(p) = recv(tid, client, log) else { return };
+        let Some(p) = t.recv() else { return };
         if p[1] == 5 {
             return;
         }
@@ -276,31 +446,44 @@ fn serve_upload(tid: &UdpSocket, client: SocketAddr, blksize: usize, window: u64
         }
         let b = u16::from_be_bytes([p[2], p[3]]);
         if b != expected as u16 {
-            tid.send_to(&ack(expected - 1), client).unwrap();
+            t.send(&ack(expected - 1));
+            continue;
+        }
+        if t.lose(expected, &mut lost) {
             continue;
         }
         let payload = &p[4..];
-        log.file.extend_from_slice(payload);
+        t.log.file.extend_from_slice(payload);
         let last = payload.len() < blksize;
         if last || expected % window == 0 {
             if faults.drop_once == Some(expected) && !dropped {
                 dropped = true;
                 // Pretend the block was lost: drop what was logged of it and wait for the retransmission.
-                log.file.truncate(log.file.len() - payload.len());
+                t.log.file.truncate(t.log.file.len() - payload.len());
                 continue;
             }
-            tid.send_to(&ack(expected), client).unwrap();
+            if faults.wrong_tid_after == Some(expected) {
+                // Before the real ACK, a bystander sends the same ACK from another port.
+                let bystander = UdpSocket::bind("127.0.0.1:0").unwrap();
+                bystander.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+                bystander.send_to(&ack(expected), t.client).unwrap();
+                let mut b = [0u8; 600];
+                if let Ok((n, _)) = bystander.recv_from(&mut b) {
+                    t.log.bystander_got.push(b[..n].to_vec());
+                }
+            }
+            t.send(&ack(expected));
             if faults.duplicate {
-                tid.send_to(&ack(expected), client).unwrap();
+                t.send(&ack(expected));
             }
         }
         expected += 1;
         if last {
             // Dally: answer a repeated last block for a moment, as RFC 1350 suggests.
-            tid.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-            while let Some(p) = recv(tid, client, log) {
+            t.tid.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+            while let Some(p) = t.recv() {
                 if p[1] == 3 {
-                    tid.send_to(&ack(expected - 1), client).unwrap();
+                    t.send(&ack(expected - 1));
                 }
             }
             return;
