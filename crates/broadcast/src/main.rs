@@ -24,6 +24,39 @@ Examples:
   broadcast send 'hello, LAN' --iface eth0                     the directed broadcast of eth0's network
   broadcast presence --name alice --to 127.255.255.255 --interval 1";
 
+/// The limits of `presence`'s seconds, shown in --help. An announcement more often than every 0.1 s floods the
+/// network for nothing; less often than hourly, peers wait three hours to notice one has gone.
+const INTERVAL_MIN: f64 = 0.1;
+const INTERVAL_MAX: f64 = 3600.0;
+/// Past a day, leave --duration out: presence then runs until Ctrl-C.
+const DURATION_MIN: f64 = 0.1;
+const DURATION_MAX: f64 = 86_400.0;
+/// A name is sent as `offline NAME` in one datagram.
+const NAME_MAX: usize = netlab::MAX_UDP_PAYLOAD - "offline ".len();
+
+fn interval(text: &str) -> Result<Duration, String> {
+    netlab::args::seconds(text, INTERVAL_MIN, INTERVAL_MAX)
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    netlab::args::seconds(text, DURATION_MIN, DURATION_MAX)
+}
+
+/// A name as a peer will read it back: not empty, no spaces around it (they are trimmed on arrival, and our own
+/// announcements would come back as a stranger's), and short enough for one datagram.
+fn name(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() || text.trim() != text {
+        return Err("a name is not empty and has no spaces around it".into());
+    }
+    if text.len() > NAME_MAX {
+        return Err(format!(
+            "{} bytes is longer than a name can be ({NAME_MAX})",
+            text.len()
+        ));
+    }
+    Ok(text.to_string())
+}
+
 /// UDP broadcast: send to every host on a network, listen for it, and keep a roster of peers (seed 3.2.2).
 #[derive(Debug, Parser)]
 #[command(name = "broadcast", version, after_help = EXAMPLES)]
@@ -36,6 +69,7 @@ struct Cli {
 enum Command {
     /// Send one message to a broadcast address
     Send {
+        /// The message: at most 65507 bytes, what one UDP datagram holds
         message: String,
         /// Where: '<broadcast>' (255.255.255.255), a directed broadcast such as 192.168.0.255, or 127.255.255.255
         #[arg(long, default_value = "<broadcast>")]
@@ -53,13 +87,14 @@ enum Command {
     Listen {
         #[arg(long, short = 'p', default_value_t = 8080)]
         port: u16,
-        /// Stop after this many messages
-        #[arg(long)]
+        /// Stop after this many messages (1 or more; without it, listen until Ctrl-C)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         count: Option<u64>,
     },
     /// Announce NAME online now and every interval, offline on exit, and print the roster of peers
     Presence {
-        #[arg(long)]
+        /// The name others see: not empty, no spaces around it, at most 65499 bytes
+        #[arg(long, value_parser = name)]
         name: String,
         #[arg(long, default_value = "<broadcast>")]
         to: String,
@@ -67,12 +102,12 @@ enum Command {
         iface: Option<String>,
         #[arg(long, short = 'p', default_value_t = 8080)]
         port: u16,
-        /// Seconds between announcements; peers silent for three of them are dropped
-        #[arg(long, default_value_t = 5.0)]
-        interval: f64,
-        /// Leave after this many seconds (announcing offline)
-        #[arg(long)]
-        duration: Option<f64>,
+        /// Seconds between announcements, from 0.1 to 3600; peers silent for three of them are dropped
+        #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = interval)]
+        interval: Duration,
+        /// Leave after this many seconds, from 0.1 to 86400, announcing offline (without it: at Ctrl-C)
+        #[arg(long, value_name = "SECONDS", value_parser = duration)]
+        duration: Option<Duration>,
     },
 }
 
@@ -108,6 +143,16 @@ fn main() -> ExitCode {
                 Err(e) => return fail(e),
             };
             let target = SocketAddr::new(ip.into(), port);
+            if message.len() > netlab::MAX_UDP_PAYLOAD {
+                return fail((
+                    format!(
+                        "the message is {} bytes, more than a UDP datagram holds ({})",
+                        message.len(),
+                        netlab::MAX_UDP_PAYLOAD
+                    ),
+                    2,
+                ));
+            }
             let socket = match broadcast::sender(!without_so_broadcast) {
                 Ok(s) => s,
                 Err(e) => return fail((format!("cannot open a socket: {e}"), 1)),
@@ -169,12 +214,9 @@ fn presence(
     name: &str,
     target: SocketAddr,
     iface: Option<broadcast::Interface>,
-    interval: f64,
-    duration: Option<f64>,
+    every: Duration,
+    duration: Option<Duration>,
 ) -> ExitCode {
-    if !(interval > 0.0 && interval.is_finite()) {
-        return fail(("--interval must be a positive number of seconds".into(), 2));
-    }
     let socket = match broadcast::listener(target.port()) {
         Ok(s) => s,
         Err(e) => {
@@ -184,7 +226,6 @@ fn presence(
             ));
         }
     };
-    let every = Duration::from_secs_f64(interval);
     // Wake at least every 100 ms, so that Ctrl-C and expiry are noticed promptly whatever the interval.
     let _ = socket.set_read_timeout(Some(
         (every / 4).clamp(Duration::from_millis(20), Duration::from_millis(100)),
@@ -206,7 +247,7 @@ fn presence(
         }
     };
     let started = Instant::now();
-    let end = duration.map(|d| started + Duration::from_secs_f64(d.max(0.0)));
+    let end = duration.map(|d| started + d);
     let mut roster = Roster::new(name, every * 3);
     let mut next_announcement = started;
     let mut buf = vec![0u8; 65_536];

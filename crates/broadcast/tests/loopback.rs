@@ -173,8 +173,9 @@ fn a_port_held_without_sharing_is_explained() {
 fn closed_stdout_ends_listen_quietly_like_cat() {
     use std::io::{BufRead, BufReader};
     let port = free_port();
+    // --count 100: it ends after the datagrams below even if it fails this test.
     let mut child = broadcast()
-        .args(["listen", "--port", &port])
+        .args(["listen", "--port", &port, "--count", "100"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -184,13 +185,74 @@ fn closed_stdout_ends_listen_quietly_like_cat() {
         .read_line(&mut first)
         .unwrap();
     assert!(first.starts_with("listening on 0.0.0.0:"), "{first}");
-    // The reader is gone, as after `| head -1`: the line for this datagram has nowhere to go.
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .send_to(b"anyone there?", format!("127.0.0.1:{port}"))
+    // The reader is gone, as after `| head -1`: the line for a datagram has nowhere to go. Broadcast, so that the
+    // listener hears it even if another one shares the port, and again each 100 ms (at most 100 times) until
+    // the listener has ended.
+    let (done, ended) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender.set_broadcast(true).unwrap();
+    let out = (0..100)
+        .find_map(|_| {
+            sender
+                .send_to(b"anyone there?", format!("127.255.255.255:{port}"))
+                .unwrap();
+            ended.recv_timeout(std::time::Duration::from_millis(100)).ok()
+        })
+        .expect("broadcast listen still running 10 s after its output was closed")
         .unwrap();
-    let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(err, "", "no panic message, nothing at all");
+}
+
+#[test]
+fn every_number_has_a_limit_that_help_states() {
+    let port = free_port();
+    let presence = ["presence", "--name", "x", "--to", "127.255.255.255", "--port", &port];
+    // --interval 18446744073709551615 and --duration inf or 1e300 panicked; -1 and nan were taken.
+    for (flag, value, says) in [
+        (
+            "--interval",
+            "18446744073709551615",
+            "a number of seconds from 0.1 to 3600",
+        ),
+        ("--interval", "0", "a number of seconds from 0.1 to 3600"),
+        ("--duration", "inf", "a number of seconds from 0.1 to 86400"),
+        ("--duration", "1e300", "a number of seconds from 0.1 to 86400"),
+        ("--duration", "-1", "a number of seconds from 0.1 to 86400"),
+        ("--duration", "nan", "a number of seconds from 0.1 to 86400"),
+    ] {
+        let out = broadcast()
+            .args(presence)
+            .arg(format!("{flag}={value}"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}: {err}");
+        assert!(err.lines().next().unwrap_or("").contains(says), "{flag} {value}: {err}");
+        assert_eq!(out.stdout, b"", "{flag} {value}: refused before announcing anything");
+    }
+    let out = broadcast()
+        .args(["listen", "--port", &port, "--count", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let too_long = "x".repeat(65_508);
+    let out = broadcast()
+        .args(["send", &too_long, "--to", "127.255.255.255", "--port", &port])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "broadcast: the message is 65508 bytes, more than a UDP datagram holds (65507)\n"
+    );
+    let help = |sub: &str| String::from_utf8(broadcast().args([sub, "--help"]).output().unwrap().stdout).unwrap();
+    let presence_help = help("presence");
+    for limit in ["from 0.1 to 3600", "from 0.1 to 86400", "at most 65499 bytes"] {
+        assert!(presence_help.contains(limit), "{limit:?}: {presence_help}");
+    }
+    assert!(help("send").contains("at most 65507 bytes"));
+    assert!(help("listen").contains("1 or more"));
 }

@@ -34,11 +34,11 @@ struct Cli {
     /// Echo over TCP instead of UDP
     #[arg(long)]
     tcp: bool,
-    /// TCP clients at once; more are told the server is busy
+    /// TCP clients at once, from 1 to 100000 (a thread each); more are told the server is busy
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     max_clients: u64,
-    /// Drop a TCP client that sends nothing, or reads none of its echo, for this many seconds
-    #[arg(long, default_value_t = 300)]
+    /// Drop a TCP client that sends nothing, or reads none of its echo, for this many seconds, from 1 to 86400
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     idle: u64,
     /// No line per message
     #[arg(long, short = 'q')]
@@ -91,7 +91,7 @@ fn main() -> ExitCode {
         tcp::serve(
             &listener,
             cli.max_clients as usize,
-            Duration::from_secs(cli.idle.max(1)),
+            Duration::from_secs(cli.idle),
             on_event,
         )
     } else {

@@ -7,7 +7,7 @@ use std::io;
 use std::net::{SocketAddr, UdpSocket};
 
 /// Largest UDP payload over IPv4: 65,535 minus 20 (IP header) minus 8 (UDP header).
-pub const MAX_UDP_PAYLOAD: usize = 65_507;
+pub use netlab::MAX_UDP_PAYLOAD;
 
 // ANCHOR: udp_echo
 /// Echoes datagrams until the socket fails; `on_message` sees each one (for the log line).

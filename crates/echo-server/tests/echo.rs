@@ -318,3 +318,64 @@ fn closed_stdout_ends_the_client_quietly_like_cat() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(err, "", "no panic message, nothing at all");
 }
+
+#[test]
+fn every_number_has_a_limit_that_help_states() {
+    // Each used to be taken: -i 18446744073709551615 slept for ever, --idle 0 silently meant 1 s, --deadline 0
+    // silently meant 1 s. (One probe, and an address that cannot be bound, so that were one taken again, the
+    // program would still end and the test fail instead of waiting for ever.)
+    for (program, args, says) in [
+        (
+            env!("CARGO_BIN_EXE_echo-client"),
+            &["127.0.0.1", "-c", "1", "-W", "1", "-i", "18446744073709551615"][..],
+            "18446744073709551615 is not in 0..=60000",
+        ),
+        (
+            env!("CARGO_BIN_EXE_echo-client"),
+            &["127.0.0.1", "--window", "8", "--deadline", "0"][..],
+            "0 is not in 1..=3600",
+        ),
+        (
+            env!("CARGO_BIN_EXE_echo-client"),
+            &["127.0.0.1", "--size", "65508"][..],
+            "65508 is not in 0..=65507",
+        ),
+        (
+            env!("CARGO_BIN_EXE_echo-server"),
+            &["--tcp", "--idle", "0", "--bind", "1.2.3"][..],
+            "0 is not in 1..=86400",
+        ),
+        (
+            env!("CARGO_BIN_EXE_echo-server"),
+            &["--tcp", "--max-clients", "100001", "--bind", "1.2.3"][..],
+            "100001 is not in 1..=100000",
+        ),
+    ] {
+        let out = Command::new(program).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.lines().next().unwrap_or("").contains(says), "{args:?}: {err}");
+    }
+    let help = |program: &str| String::from_utf8(Command::new(program).arg("--help").output().unwrap().stdout).unwrap();
+    let client_help = help(env!("CARGO_BIN_EXE_echo-client"));
+    for limit in [
+        "from 1 to 100000000",
+        "from 0 to 60000",
+        "from 0 to 65507",
+        "from 1 to 600000",
+        "from 1 to 100000,",
+        "from 1 to 3600",
+    ] {
+        assert!(
+            client_help.contains(limit),
+            "echo-client --help states {limit:?}: {client_help}"
+        );
+    }
+    let server_help = help(env!("CARGO_BIN_EXE_echo-server"));
+    for limit in ["from 1 to 100000", "from 1 to 86400"] {
+        assert!(
+            server_help.contains(limit),
+            "echo-server --help states {limit:?}: {server_help}"
+        );
+    }
+}

@@ -33,7 +33,8 @@ struct Cli {
     /// ADDRESS/MASK, ADDRESS MASK or ADDRESS; MASK as /24, 255.255.255.0, 0xffffff00 or wildcard 0.0.0.255
     #[arg(num_args = 1..=2, value_name = "ADDRESS [MASK]")]
     network: Vec<String>,
-    /// List the subnets of this prefix length inside the network
+    /// List the subnets of this prefix length inside the network: from its own prefix to 32 (128 for IPv6). The
+    /// first 32 are listed (65536 with --json), then how many are left
     #[arg(long, value_name = "PREFIX")]
     split: Option<u8>,
     /// Print JSON, one object per line
@@ -58,7 +59,7 @@ enum Command {
     Vlsm {
         /// The network to divide, such as 192.168.1.0/24
         network: String,
-        /// How many hosts each subnet must hold, such as 100 50 20 2
+        /// How many hosts each subnet must hold, 1 or more, such as 100 50 20 2
         #[arg(required = true, value_name = "HOSTS")]
         hosts: Vec<u128>,
     },

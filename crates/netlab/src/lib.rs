@@ -9,6 +9,7 @@
 //!   `host:port` — with errors that name the bad part.
 //! - [`capture`]: `--pcap FILE`: each datagram wrapped in the IPv4/IPv6 and UDP headers the kernel would add
 //!   (written by hand: seed §1.1), in a pcapng file Wireshark opens.
+//! - [`args`]: numbers typed on the command line, with the limits `--help` states ([`args::seconds`]).
 //! - [`sock`]: [`SocketBuilder`], socket options through socket2 (reuse, broadcast, buffer sizes, timeouts,
 //!   dual-stack) handing back plain `std::net` sockets; [`explain_bind_error`] for one-line bind failures.
 //! - [`hexdump`](mod@hexdump): `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
@@ -19,6 +20,7 @@
 //!   (`| head -1`), as `cat` does, instead of panicking; [`output::Stdout`] as a writer that does the same.
 
 pub mod addr;
+pub mod args;
 pub mod capture;
 pub mod ctime;
 pub mod hexdump;
@@ -30,5 +32,5 @@ pub mod text;
 pub use addr::{AddrError, Host, parse_endpoint, parse_host, read_endpoint, read_host};
 pub use ctime::{ctime, ctime_now};
 pub use hexdump::{bytes_literal, hexdump};
-pub use sock::{SocketBuilder, explain_bind_error, recv_buffer_size};
+pub use sock::{MAX_UDP_PAYLOAD, SocketBuilder, explain_bind_error, recv_buffer_size};
 pub use text::{Encoding, Unencodable};

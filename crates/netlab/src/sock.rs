@@ -11,6 +11,10 @@ use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
 
+/// The largest UDP payload over IPv4: 65,535 bytes (the IP packet's largest size) less the IP header (20) and the
+/// UDP header (8). The most one datagram can carry, so the most a user can send in one.
+pub const MAX_UDP_PAYLOAD: usize = 65_507;
+
 /// A receive buffer that holds any datagram whole: 65,536 bytes is more than any UDP payload (65,507 over IPv4,
 /// 65,527 over IPv6), so `recv_from` never cuts one short (a smaller buffer silently loses what does not fit).
 pub const MAX_DATAGRAM: usize = 65_536;

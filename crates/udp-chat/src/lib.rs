@@ -15,8 +15,8 @@ use std::net::{SocketAddr, UdpSocket};
 
 use netlab::Encoding;
 
-/// The largest message: a UDP datagram over IPv4 holds 65,535 bytes less the IP (20) and UDP (8) headers.
-pub const MAX_MESSAGE: usize = 65_507;
+/// The largest message: what one UDP datagram carries over IPv4 (65,507 bytes).
+pub const MAX_MESSAGE: usize = netlab::MAX_UDP_PAYLOAD;
 
 /// The datagram for one line of input, given without its line ending: the text in `encoding`. A line that is
 /// not UTF-8 (text in another encoding, such as a GBK file piped in) is sent as its bytes, unchanged, as

@@ -28,23 +28,23 @@ struct Cli {
     /// Use TCP instead of UDP
     #[arg(long)]
     tcp: bool,
-    /// Probes to send
+    /// Probes to send, from 1 to 100000000
     #[arg(long, short = 'c', default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     count: u64,
-    /// Milliseconds between probes
-    #[arg(long, short = 'i', default_value_t = 1000)]
+    /// Milliseconds between probes, from 0 to 60000 (a minute)
+    #[arg(long, short = 'i', value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     interval: u64,
-    /// Bytes per probe (the first 8 carry the sequence number)
-    #[arg(long, short = 's', default_value_t = 64, value_parser = clap::value_parser!(u64).range(0..=65_507))]
+    /// Bytes per probe, from 0 to 65507 (one UDP datagram); the first 8 carry the sequence number
+    #[arg(long, short = 's', default_value_t = 64, value_parser = clap::value_parser!(u64).range(0..=netlab::MAX_UDP_PAYLOAD as u64))]
     size: u64,
-    /// Milliseconds to wait for each reply
-    #[arg(long, short = 'W', default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    /// Milliseconds to wait for each reply, from 1 to 600000 (ten minutes)
+    #[arg(long, short = 'W', value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
     timeout: u64,
-    /// Load mode (UDP): keep this many probes in flight and report packets per second
+    /// Load mode (UDP): keep this many probes in flight, from 1 to 100000, and report packets per second
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     window: Option<u64>,
-    /// Load mode: stop after this many seconds whatever happens
-    #[arg(long, default_value_t = 60)]
+    /// Load mode: stop after this many seconds whatever happens, from 1 to 3600
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     deadline: u64,
     /// Only the summary
     #[arg(long, short = 'q')]
@@ -98,7 +98,7 @@ fn main() -> ExitCode {
             Ok(s) => s,
             Err(e) => return fail(format!("cannot open a socket: {e}")),
         };
-        let deadline = Duration::from_secs(cli.deadline.max(1));
+        let deadline = Duration::from_secs(cli.deadline);
         return match probe::udp_load(&socket, server, cli.count, window, size, timeout, deadline) {
             Ok((replies, elapsed)) => {
                 let pps = replies as f64 / elapsed.as_secs_f64().max(1e-9);
