@@ -441,7 +441,7 @@ fn channel<'o>(
     let mut ch = Channel::new(socket, client, true, rexmt, config.retries, observer);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if active >= cores {
-        ch.set_spin(None);
+        ch.set_polling(false);
     }
     ch
 }

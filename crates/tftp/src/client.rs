@@ -12,17 +12,22 @@
 //!
 //! With options, the first reply may be an OACK instead; a download then ACKs block 0 before DATA 1 comes, and an
 //! upload takes the OACK as its ACK 0.
+//!
+//! The code ends near line 280; the rest of the file is its tests — the client's answer to each kind of first
+//! reply a server (or a stranger) can send, byte for byte.
 
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use netlab::SocketBuilder;
 
-use crate::netascii::{NetasciiReader, NetasciiWriter};
+use crate::netascii::{ModeReader, ModeWriter};
 use crate::options::{self, Negotiated, OptionRequest};
-use crate::packet::{ErrorCode, Mode, Packet, Request, ack_bytes};
-use crate::transfer::{self, Channel, MAX_DATAGRAM, Observer, ReceiveStart, Stats, TransferError};
+use crate::packet::{ErrorCode, Mode, Operation, Packet, PrettyPrinter, Request, ack_bytes};
+use crate::transfer::{
+    self, Channel, Datagrams, MAX_DATAGRAM, Observer, PolledSocket, ReceiveStart, Stats, TransferError,
+};
 
 /// How to reach the server and what to ask of it.
 #[derive(Debug, Clone)]
@@ -65,29 +70,26 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
+/// Opens the socket for one request: each request goes out from a new port, its TID. [`download`] and [`upload`]
+/// open UDP sockets; a test or the fuzzer passes [`download_over`] and [`upload_over`] sockets of its own, such as
+/// a [`MemorySocket`](crate::transfer::MemorySocket) that replays any reply.
+pub type OpenSocket<'a> = dyn FnMut() -> io::Result<Box<dyn Datagrams>> + 'a;
+
 /// A socket on an ephemeral port of the server's address family, with room for a full window of blocks: with
 /// windowsize 16 and blksize 65464, a megabyte arrives in a burst, far more than a default 208 KiB buffer holds.
 /// Sized for the window asked for; the server may grant less.
-fn client_socket(cfg: &ClientConfig) -> std::io::Result<std::net::UdpSocket> {
+fn udp_socket(cfg: &ClientConfig) -> io::Result<Box<dyn Datagrams>> {
     let any: IpAddr = match cfg.server {
         SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
         SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
     };
     let blksize = cfg.options.blksize.map_or(512, usize::from);
     let want = options::socket_buffer_for(blksize, cfg.options.windowsize.unwrap_or(1));
-    SocketBuilder::new()
+    let socket = SocketBuilder::new()
         .recv_buffer(want)
         .send_buffer(want)
-        .bind_udp(SocketAddr::new(any, 0))
-}
-
-fn request_bytes(cfg: &ClientConfig, filename: &str, options: &OptionRequest, write: bool) -> Vec<u8> {
-    let req = Request {
-        filename: filename.to_string(),
-        mode: cfg.mode,
-        options: options.to_pairs(),
-    };
-    if write { Packet::Wrq(req) } else { Packet::Rrq(req) }.to_bytes()
+        .bind_udp(SocketAddr::new(any, 0))?;
+    Ok(Box::new(PolledSocket::new(socket)))
 }
 
 /// Checks the server's OACK; a bad one is answered with ERROR 8 and ends the transfer.
@@ -105,10 +107,31 @@ fn accept_oack(
     }
 }
 
-fn unexpected(ch: &mut Channel<'_>, what: &str, bytes: &[u8]) -> TransferError {
-    let why = format!("unexpected reply to the {what}: {}", crate::packet::describe(bytes));
+/// A first reply that makes no sense for the request: the server is told with ERROR 4.
+fn unexpected(ch: &mut Channel<'_>, op: Operation, bytes: &[u8]) -> TransferError {
+    let request = match op {
+        Operation::Download => "read request",
+        Operation::Upload => "write request",
+    };
+    let why = format!("unexpected reply to the {request}: {}", PrettyPrinter::new(bytes));
     ch.send_error(ErrorCode::IllegalOperation, &why);
     TransferError::Protocol(why)
+}
+
+/// A channel to the server over a new socket, not latched yet: the server's first reply fixes its TID.
+fn channel<'o>(
+    open_socket: &mut OpenSocket<'_>,
+    cfg: &ClientConfig,
+    observer: &'o mut dyn Observer,
+) -> io::Result<Channel<'o>> {
+    Ok(Channel::over(
+        open_socket()?,
+        cfg.server,
+        false,
+        cfg.rexmt,
+        cfg.retries,
+        observer,
+    ))
 }
 
 /// Sends the request and waits for the first reply, which also fixes the server's TID. A server that answers
@@ -116,19 +139,24 @@ fn unexpected(ch: &mut Channel<'_>, what: &str, bytes: &[u8]) -> TransferError {
 /// netascii read): RFC 2347 lets it refuse, and the plain RFC 1350 transfer still works. Returns the channel, the
 /// options finally asked for, and the reply's length in `buf`.
 fn open<'o>(
+    open_socket: &mut OpenSocket<'_>,
     cfg: &ClientConfig,
+    op: Operation,
     remote: &str,
     options: OptionRequest,
-    write: bool,
     buf: &mut [u8],
     observer: &'o mut dyn Observer,
 ) -> Result<(Channel<'o>, OptionRequest, usize), TransferError> {
-    let mut ch = Channel::new(client_socket(cfg)?, cfg.server, false, cfg.rexmt, cfg.retries, observer);
-    let n = ch.request(
-        &request_bytes(cfg, remote, &options, write),
-        buf,
-        "the server's first reply",
-    )?;
+    let request = |options: &OptionRequest| {
+        let request = Request {
+            filename: remote.to_string(),
+            mode: cfg.mode,
+            options: options.to_pairs(),
+        };
+        Packet::request(op, request).to_bytes()
+    };
+    let mut ch = channel(open_socket, cfg, observer)?;
+    let n = ch.request(&request(&options), buf)?;
     let refused = matches!(
         Packet::decode(&buf[..n]),
         Ok(Packet::Error {
@@ -139,21 +167,27 @@ fn open<'o>(
     if !refused || options.is_empty() {
         return Ok((ch, options, n));
     }
-    let observer = ch.into_observer();
     let plain = OptionRequest::default();
-    let mut ch = Channel::new(client_socket(cfg)?, cfg.server, false, cfg.rexmt, cfg.retries, observer);
-    let n = ch.request(
-        &request_bytes(cfg, remote, &plain, write),
-        buf,
-        "the server's first reply",
-    )?;
+    let mut ch = channel(open_socket, cfg, ch.into_observer())?;
+    let n = ch.request(&request(&plain), buf)?;
     Ok((ch, plain, n))
 }
 
 /// Downloads `remote` into `sink`. The caller decides where `sink` writes; `tftp-client` gives it a temporary file
 /// that is renamed into place only after this returns `Ok`.
-// ANCHOR: download
 pub fn download(
+    cfg: &ClientConfig,
+    remote: &str,
+    sink: &mut dyn Write,
+    observer: &mut dyn Observer,
+) -> Result<Outcome, TransferError> {
+    download_over(&mut || udp_socket(cfg), cfg, remote, sink, observer)
+}
+
+/// [`download`] over sockets that `open_socket` opens.
+// ANCHOR: download
+pub fn download_over(
+    open_socket: &mut OpenSocket<'_>,
     cfg: &ClientConfig,
     remote: &str,
     sink: &mut dyn Write,
@@ -161,7 +195,8 @@ pub fn download(
 ) -> Result<Outcome, TransferError> {
     let started = Instant::now();
     let mut buf = vec![0u8; MAX_DATAGRAM];
-    let (mut ch, asked, n) = open(cfg, remote, cfg.options, false, &mut buf, observer)?;
+    let op = Operation::Download;
+    let (mut ch, asked, n) = open(open_socket, cfg, op, remote, cfg.options, &mut buf, observer)?;
     let reply = &buf[..n];
     let (negotiated, start_ack);
     let start = match Packet::decode(reply) {
@@ -177,17 +212,12 @@ pub fn download(
             ReceiveStart::FirstData(reply)
         }
         Ok(Packet::Error { code, message }) => return Err(TransferError::Peer { code, message }),
-        _ => return Err(unexpected(&mut ch, "read request", reply)),
+        _ => return Err(unexpected(&mut ch, op, reply)),
     };
     ch.negotiated(&negotiated);
-    let last = if cfg.mode == Mode::Netascii {
-        let mut text = NetasciiWriter::new(&mut *sink);
-        let last = transfer::receive(&mut ch, &mut text, &negotiated, start)?;
-        text.finish().map_err(TransferError::File)?;
-        last
-    } else {
-        transfer::receive(&mut ch, sink, &negotiated, start)?
-    };
+    let mut file = ModeWriter::new(cfg.mode, sink);
+    let last = transfer::receive(&mut ch, &mut file, &negotiated, start)?;
+    file.finish().map_err(TransferError::File)?;
     // The caller renames its temporary file only after this returns; the server needs no more than the ACK.
     let stats = last.acknowledge(&mut ch)?;
     Ok(Outcome {
@@ -200,8 +230,20 @@ pub fn download(
 // ANCHOR_END: download
 
 /// Uploads what `source` yields as `remote`. `size`, if known, is announced as tsize when tsize was asked for.
-// ANCHOR: upload
 pub fn upload(
+    cfg: &ClientConfig,
+    remote: &str,
+    source: &mut dyn Read,
+    size: Option<u64>,
+    observer: &mut dyn Observer,
+) -> Result<Outcome, TransferError> {
+    upload_over(&mut || udp_socket(cfg), cfg, remote, source, size, observer)
+}
+
+/// [`upload`] over sockets that `open_socket` opens.
+// ANCHOR: upload
+pub fn upload_over(
+    open_socket: &mut OpenSocket<'_>,
     cfg: &ClientConfig,
     remote: &str,
     source: &mut dyn Read,
@@ -215,23 +257,20 @@ pub fn upload(
         options.tsize = size;
     }
     let mut buf = vec![0u8; MAX_DATAGRAM];
-    let (mut ch, asked, n) = open(cfg, remote, options, true, &mut buf, observer)?;
+    let op = Operation::Upload;
+    let (mut ch, asked, n) = open(open_socket, cfg, op, remote, options, &mut buf, observer)?;
     let reply = &buf[..n];
     let negotiated = match Packet::decode(reply) {
         Ok(Packet::Oack { options }) if !asked.is_empty() => accept_oack(&mut ch, &asked, &options)?,
         Ok(Packet::Ack { block: 0 }) => Negotiated::default(),
         Ok(Packet::Error { code, message }) => return Err(TransferError::Peer { code, message }),
-        _ => return Err(unexpected(&mut ch, "write request", reply)),
+        _ => return Err(unexpected(&mut ch, op, reply)),
     };
     ch.negotiated(&Negotiated {
         tsize: size,
         ..negotiated
     });
-    let stats = if cfg.mode == Mode::Netascii {
-        transfer::send(&mut ch, &mut NetasciiReader::new(source), &negotiated, None)?
-    } else {
-        transfer::send(&mut ch, source, &negotiated, None)?
-    };
+    let stats = transfer::send(&mut ch, &mut ModeReader::new(cfg.mode, source), &negotiated, None)?;
     Ok(Outcome {
         stats,
         negotiated,
@@ -240,3 +279,164 @@ pub fn upload(
     })
 }
 // ANCHOR_END: upload
+
+/// The client's handling of whatever answers its request, one scripted datagram at a time: every byte it sends back.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transfer::testing::{PEER, addr, sent, to};
+    use crate::transfer::{MemorySocket, Quiet};
+
+    const SERVER: &str = "127.0.0.1:69";
+    const OTHER_HOST: &str = "127.0.0.2:50123";
+    const RRQ: &[u8] = b"\0\x01f\0octet\0";
+    const RRQ_BLKSIZE: &[u8] = b"\0\x01f\0octet\0blksize\x001024\0";
+    const WRQ: &[u8] = b"\0\x02f\0octet\0";
+    const ACK_0: &[u8] = &[0, 4, 0, 0];
+    const ACK_1: &[u8] = &[0, 4, 0, 1];
+
+    fn config(blksize: Option<u16>) -> ClientConfig {
+        ClientConfig {
+            options: OptionRequest {
+                blksize,
+                ..OptionRequest::default()
+            },
+            rexmt: Duration::from_secs(3600),
+            retries: 1,
+            ..ClientConfig::new(addr(SERVER))
+        }
+    }
+
+    fn script(replies: &[(&str, &[u8])]) -> MemorySocket {
+        let socket = MemorySocket::new();
+        for (from, datagram) in replies {
+            socket.deliver(addr(from), datagram);
+        }
+        socket
+    }
+
+    fn download(cfg: &ClientConfig, socket: &MemorySocket) -> (Result<Outcome, TransferError>, Vec<u8>) {
+        let mut file = Vec::new();
+        let mut open = || Ok(Box::new(socket.clone()) as Box<dyn Datagrams>);
+        let result = download_over(&mut open, cfg, "f", &mut file, &mut Quiet);
+        (result, file)
+    }
+
+    fn upload(cfg: &ClientConfig, socket: &MemorySocket, file: &[u8]) -> Result<Outcome, TransferError> {
+        let mut open = || Ok(Box::new(socket.clone()) as Box<dyn Datagrams>);
+        upload_over(&mut open, cfg, "f", &mut &file[..], Some(file.len() as u64), &mut Quiet)
+    }
+
+    #[test]
+    fn data_1_from_a_new_port_latches_it_and_is_acked_there() {
+        let socket = script(&[(PEER, b"\0\x03\0\x01hi")]);
+        let (result, file) = download(&config(None), &socket);
+        assert_eq!(result.unwrap().server_tid, addr(PEER));
+        assert_eq!(file, b"hi");
+        assert_eq!(sent(&socket), [to(SERVER, &[RRQ]), to(PEER, &[ACK_1])].concat());
+    }
+
+    #[test]
+    fn an_oack_is_acked_with_block_0_and_its_options_are_used() {
+        let oack: &[u8] = b"\0\x06blksize\x008\0";
+        let socket = script(&[(PEER, oack), (PEER, b"\0\x03\0\x01abcdefgh"), (PEER, b"\0\x03\0\x02!")]);
+        let (result, file) = download(&config(Some(1024)), &socket);
+        assert_eq!(result.unwrap().negotiated.blksize, 8);
+        assert_eq!(file, b"abcdefgh!");
+        assert_eq!(
+            sent(&socket),
+            [to(SERVER, &[RRQ_BLKSIZE]), to(PEER, &[ACK_0, ACK_1, &[0, 4, 0, 2]])].concat()
+        );
+    }
+
+    #[test]
+    fn an_oack_granting_more_than_was_asked_is_refused_with_error_8() {
+        let socket = script(&[(PEER, b"\0\x06blksize\x002048\0")]);
+        let (result, _) = download(&config(Some(1024)), &socket);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "protocol error: server's OACK refused: option blksize=2048: asked for at most 1024"
+        );
+        let error_8: &[u8] = b"\0\x05\0\x08option blksize=2048: asked for at most 1024\0";
+        assert_eq!(
+            sent(&socket),
+            [to(SERVER, &[RRQ_BLKSIZE]), to(PEER, &[error_8])].concat()
+        );
+    }
+
+    #[test]
+    fn error_8_makes_the_client_ask_again_without_options() {
+        let second_tid = "127.0.0.1:50124";
+        let socket = script(&[(PEER, b"\0\x05\0\x08no options\0"), (second_tid, b"\0\x03\0\x01x")]);
+        let (result, file) = download(&config(Some(1024)), &socket);
+        assert_eq!(
+            result.unwrap().server_tid,
+            addr(second_tid),
+            "the second request's server port"
+        );
+        assert_eq!(file, b"x");
+        assert_eq!(
+            sent(&socket),
+            [to(SERVER, &[RRQ_BLKSIZE, RRQ]), to(second_tid, &[ACK_1])].concat()
+        );
+    }
+
+    #[test]
+    fn an_error_reply_ends_the_download_unanswered() {
+        let socket = script(&[(PEER, b"\0\x05\0\x01no such file\0")]);
+        let (result, _) = download(&config(None), &socket);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "peer sent ERROR 1 (file not found): \"no such file\""
+        );
+        assert_eq!(sent(&socket), to(SERVER, &[RRQ]));
+    }
+
+    #[test]
+    fn garbage_or_the_wrong_packet_as_a_first_reply_gets_error_4() {
+        for (reply, why) in [
+            (&b"\0\x09"[..], "malformed (unknown opcode 9), 2 bytes"),
+            (ACK_1, "ACK block=1"),
+            (b"\0\x03\0\x02x", "DATA block=2 len=1"),
+        ] {
+            let socket = script(&[(PEER, reply)]);
+            let (result, _) = download(&config(None), &socket);
+            let why = format!("unexpected reply to the read request: {why}");
+            assert_eq!(result.unwrap_err().to_string(), format!("protocol error: {why}"));
+            let error_4 = [&b"\0\x05\0\x04"[..], why.as_bytes(), b"\0"].concat();
+            assert_eq!(sent(&socket), [to(SERVER, &[RRQ]), to(PEER, &[&error_4])].concat());
+        }
+    }
+
+    #[test]
+    fn a_reply_from_another_host_is_a_strangers_and_the_request_is_repeated() {
+        let socket = script(&[(OTHER_HOST, b"\0\x03\0\x01x")]);
+        let (result, _) = download(&config(None), &socket);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "timed out waiting for the server's first reply after 1 retransmissions"
+        );
+        let error_5: &[u8] = b"\0\x05\0\x05unknown transfer ID\0";
+        assert_eq!(
+            sent(&socket),
+            [to(SERVER, &[RRQ]), to(OTHER_HOST, &[error_5]), to(SERVER, &[RRQ])].concat()
+        );
+    }
+
+    #[test]
+    fn an_upload_starts_on_ack_0_and_refuses_data_as_a_reply() {
+        let socket = script(&[(PEER, ACK_0), (PEER, ACK_1)]);
+        assert_eq!(upload(&config(None), &socket, b"up").unwrap().stats.bytes, 2);
+        assert_eq!(
+            sent(&socket),
+            [to(SERVER, &[WRQ]), to(PEER, &[b"\0\x03\0\x01up"])].concat()
+        );
+
+        let socket = script(&[(PEER, b"\0\x03\0\x01x")]);
+        let err = upload(&config(None), &socket, b"up").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "protocol error: unexpected reply to the write request: DATA block=1 len=1"
+        );
+    }
+}

@@ -5,10 +5,12 @@
 //! layers over it.
 //!
 //! ## Layout
-//! - [`packet`]: the six packets (RRQ, WRQ, DATA, ACK, ERROR, OACK) <-> bytes, byte order written out by hand.
+//! - [`packet`]: the six packets (RRQ, WRQ, DATA, ACK, ERROR, OACK) <-> bytes, byte order written out by hand;
+//!   the values inside them that have names (mode, error code, download or upload) are in `fields.rs`.
 //! - [`options`]: RFC 2347 negotiation of blksize, timeout, tsize and windowsize.
 //! - [`netascii`]: the text mode's line-end translation, with its state carried across blocks.
-//! - [`transfer`]: the send and receive loops: TID latching, retransmission, windows, block-number rollover.
+//! - [`transfer`] (a folder): the send and receive loops — TID latching, retransmission, windows, block-number
+//!   rollover — in lesson files of their own, and the machinery that makes them fast beside them.
 //! - [`client`]: a whole download or upload from the client's side, used by `tftp-client`.
 //!
 //! ## RFCs
@@ -16,11 +18,12 @@
 //! RFC 2349 (timeout, tsize), RFC 7440 (windowsize).
 
 pub mod client;
+mod fields;
 pub mod netascii;
 pub mod options;
 pub mod packet;
 pub mod transfer;
 
 pub use options::{Negotiated, OptionRequest};
-pub use packet::{ErrorCode, Mode, Packet, Request};
+pub use packet::{ErrorCode, Mode, Operation, Packet, Request};
 pub use transfer::{Observer, Quiet, Stats, TransferError};

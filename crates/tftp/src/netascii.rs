@@ -5,8 +5,112 @@
 //! receiver is liberal and keeps both bytes as they came, rather than lose one. A pair can be split by a block boundary — the CR at the
 //! end of one DATA block, its LF at the start of the next — so both directions carry one byte of state from block
 //! to block. The seed's client only does octet mode.
+//!
+//! [`ModeReader`] and [`ModeWriter`] put a file on either side of a transfer in its mode: translated for netascii,
+//! as it is for octet. [`wire_size`] is a text file's size on the wire, for tsize.
 
 use std::io::{self, Read, Write};
+
+use crate::packet::Mode;
+
+/// The size of local text as netascii sends it — every LF and CR gains a byte (CR LF, CR NUL) — for the tsize
+/// option: a server announces it for a download, a client for an upload.
+pub fn wire_size(mut text: impl Read) -> io::Result<u64> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut size = 0u64;
+    loop {
+        let n = match text.read(&mut buf) {
+            Ok(0) => return Ok(size),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        size += n as u64 + buf[..n].iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64;
+    }
+}
+
+/// A local file read as a transfer in `mode` sends it: through a [`NetasciiReader`] for netascii, as it is for
+/// octet.
+#[derive(Debug)]
+pub enum ModeReader<R> {
+    /// Octet: the bytes as they are.
+    Plain(R),
+    /// Netascii: line ends translated.
+    Netascii(NetasciiReader<R>),
+}
+
+impl<R: Read> ModeReader<R> {
+    /// Reads `inner` for a transfer in `mode`.
+    pub fn new(mode: Mode, inner: R) -> Self {
+        match mode {
+            Mode::Netascii => ModeReader::Netascii(NetasciiReader::new(inner)),
+            Mode::Octet | Mode::Mail => ModeReader::Plain(inner),
+        }
+    }
+}
+
+impl<R: Read> Read for ModeReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            ModeReader::Plain(inner) => inner.read(buf),
+            ModeReader::Netascii(text) => text.read(buf),
+        }
+    }
+}
+
+/// A local file written as a transfer in `mode` receives it: through a [`NetasciiWriter`] for netascii, as it is
+/// for octet. End it with [`ModeWriter::finish`].
+#[derive(Debug)]
+pub enum ModeWriter<W: Write> {
+    /// Octet: the bytes as they are.
+    Plain(W),
+    /// Netascii: line ends translated.
+    Netascii(NetasciiWriter<W>),
+}
+
+impl<W: Write> ModeWriter<W> {
+    /// Writes into `inner` for a transfer in `mode`.
+    pub fn new(mode: Mode, inner: W) -> Self {
+        match mode {
+            Mode::Netascii => ModeWriter::Netascii(NetasciiWriter::new(inner)),
+            Mode::Octet | Mode::Mail => ModeWriter::Plain(inner),
+        }
+    }
+
+    /// Ends the file (see [`NetasciiWriter::finish`]) and flushes it; returns the inner writer.
+    pub fn finish(self) -> io::Result<W> {
+        match self {
+            ModeWriter::Plain(mut inner) => {
+                inner.flush()?;
+                Ok(inner)
+            }
+            ModeWriter::Netascii(text) => text.finish(),
+        }
+    }
+}
+
+impl<W: Write> Write for ModeWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            ModeWriter::Plain(inner) => inner.write(buf),
+            ModeWriter::Netascii(text) => text.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            ModeWriter::Plain(inner) => inner.write_all(buf),
+            ModeWriter::Netascii(text) => text.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            ModeWriter::Plain(inner) => inner.flush(),
+            ModeWriter::Netascii(text) => text.flush(),
+        }
+    }
+}
 
 /// Reads local text and yields its netascii form. Wrap a file in it and read blocks as usual.
 #[derive(Debug)]
@@ -186,6 +290,35 @@ mod tests {
                 assert_eq!(from_wire(&wire, chunk), wire, "CR then {b:#04x}, blocks of {chunk}");
             }
         }
+    }
+
+    #[test]
+    fn the_wire_size_counts_a_byte_more_for_each_line_end_and_cr() {
+        assert_eq!(wire_size(&b"a\nb\r\n"[..]).unwrap(), 5 + 3);
+        assert_eq!(wire_size(&b""[..]).unwrap(), 0);
+        let text: Vec<u8> = b"line\n".repeat(20_000);
+        assert_eq!(wire_size(text.as_slice()).unwrap(), 6 * 20_000, "past one read buffer");
+        assert_eq!(wire_size(text.as_slice()).unwrap(), to_wire(&text, 512).len() as u64);
+    }
+
+    #[test]
+    fn a_mode_reader_and_writer_translate_netascii_only() {
+        let mut wire = Vec::new();
+        ModeReader::new(Mode::Netascii, &b"a\n"[..])
+            .read_to_end(&mut wire)
+            .unwrap();
+        assert_eq!(wire, b"a\r\n");
+        wire.clear();
+        ModeReader::new(Mode::Octet, &b"a\n"[..])
+            .read_to_end(&mut wire)
+            .unwrap();
+        assert_eq!(wire, b"a\n");
+        let mut text = ModeWriter::new(Mode::Netascii, Vec::new());
+        text.write_all(b"a\r\nb\r").unwrap();
+        assert_eq!(text.finish().unwrap(), b"a\nb\r", "a dangling CR is kept at the end");
+        let mut octets = ModeWriter::new(Mode::Octet, Vec::new());
+        octets.write_all(b"a\r\nb\r").unwrap();
+        assert_eq!(octets.finish().unwrap(), b"a\r\nb\r");
     }
 
     #[test]

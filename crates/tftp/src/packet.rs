@@ -15,10 +15,17 @@
 //! ```
 //!
 //! Decoding is a pure function over a byte slice that returns an error for short, truncated, unterminated or
-//! unknown input — never a panic — so a server can be fed any datagram. Encoding appends to a `Vec<u8>`. Neither
-//! touches a socket.
+//! unknown input — never a panic — so a server can be fed any datagram. Encoding appends to a `Vec<u8>`. A packet
+//! displays as one line (`DATA block=2 len=512`), and [`PrettyPrinter`] shows any datagram that way, malformed or
+//! not, for `--trace`. None of it touches a socket.
+//!
+//! The values inside packets that have names — [`Mode`], [`ErrorCode`], [`Operation`] — are in `fields.rs`. This
+//! file is longer than most (about 500 lines of code and 300 of tests): the six packets both ways and their
+//! byte-level tests are one idea, which smoltcp's `wire` modules keep in one file too.
 
 use std::fmt;
+
+pub use crate::fields::{ErrorCode, Mode, Operation};
 
 /// The 2-byte operation code at the start of every packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,123 +69,16 @@ impl Opcode {
     }
 }
 
-/// Transfer modes (RFC 1350 §1). "mail" is obsolete and refused by servers, as the seed says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
-    /// Text: line ends become CR LF on the wire (see [`crate::netascii`]).
-    Netascii,
-    /// Raw 8-bit bytes, sent exactly as they are.
-    #[default]
-    Octet,
-    /// Obsolete: deliver to a user instead of a file.
-    Mail,
-}
-
-impl Mode {
-    /// The mode's name as it travels in a request.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Netascii => "netascii",
-            Mode::Octet => "octet",
-            Mode::Mail => "mail",
-        }
-    }
-
-    /// Mode names are case-insensitive on the wire ("OCTET" is "octet").
-    pub fn parse(name: &str) -> Option<Self> {
-        match name.to_ascii_lowercase().as_str() {
-            "netascii" => Some(Mode::Netascii),
-            "octet" => Some(Mode::Octet),
-            "mail" => Some(Mode::Mail),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Mode {
+impl fmt::Display for Opcode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(self.as_str())
-    }
-}
-
-/// Error codes (RFC 1350 appendix; 8 from RFC 2347). Unknown codes from a peer are kept, not refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    /// 0: not defined, see the message.
-    NotDefined,
-    /// 1: file not found.
-    FileNotFound,
-    /// 2: access violation.
-    AccessViolation,
-    /// 3: disk full or allocation exceeded.
-    DiskFull,
-    /// 4: illegal TFTP operation.
-    IllegalOperation,
-    /// 5: unknown transfer ID (a packet from the wrong port).
-    UnknownTid,
-    /// 6: file already exists.
-    FileExists,
-    /// 7: no such user.
-    NoSuchUser,
-    /// 8: option negotiation refused (RFC 2347).
-    OptionRefused,
-    /// Any other code a peer sends.
-    Other(u16),
-}
-
-impl ErrorCode {
-    /// The code as it travels on the wire.
-    pub fn to_u16(self) -> u16 {
-        match self {
-            ErrorCode::NotDefined => 0,
-            ErrorCode::FileNotFound => 1,
-            ErrorCode::AccessViolation => 2,
-            ErrorCode::DiskFull => 3,
-            ErrorCode::IllegalOperation => 4,
-            ErrorCode::UnknownTid => 5,
-            ErrorCode::FileExists => 6,
-            ErrorCode::NoSuchUser => 7,
-            ErrorCode::OptionRefused => 8,
-            ErrorCode::Other(n) => n,
-        }
-    }
-
-    /// The code for a wire value.
-    pub fn from_u16(value: u16) -> Self {
-        match value {
-            0 => ErrorCode::NotDefined,
-            1 => ErrorCode::FileNotFound,
-            2 => ErrorCode::AccessViolation,
-            3 => ErrorCode::DiskFull,
-            4 => ErrorCode::IllegalOperation,
-            5 => ErrorCode::UnknownTid,
-            6 => ErrorCode::FileExists,
-            7 => ErrorCode::NoSuchUser,
-            8 => ErrorCode::OptionRefused,
-            n => ErrorCode::Other(n),
-        }
-    }
-
-    /// The RFC's name for the code, for people.
-    pub fn name(self) -> &'static str {
-        match self {
-            ErrorCode::NotDefined => "not defined",
-            ErrorCode::FileNotFound => "file not found",
-            ErrorCode::AccessViolation => "access violation",
-            ErrorCode::DiskFull => "disk full or allocation exceeded",
-            ErrorCode::IllegalOperation => "illegal TFTP operation",
-            ErrorCode::UnknownTid => "unknown transfer ID",
-            ErrorCode::FileExists => "file already exists",
-            ErrorCode::NoSuchUser => "no such user",
-            ErrorCode::OptionRefused => "option negotiation refused",
-            ErrorCode::Other(_) => "unknown error code",
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.to_u16(), self.name())
+        f.pad(match self {
+            Opcode::Rrq => "RRQ",
+            Opcode::Wrq => "WRQ",
+            Opcode::Data => "DATA",
+            Opcode::Ack => "ACK",
+            Opcode::Error => "ERROR",
+            Opcode::Oack => "OACK",
+        })
     }
 }
 
@@ -443,6 +343,14 @@ impl<'a> Packet<'a> {
         }
     }
 
+    /// The request for `op`: an RRQ to download the file, a WRQ to upload it.
+    pub fn request(op: Operation, request: Request) -> Packet<'static> {
+        match op {
+            Operation::Download => Packet::Rrq(request),
+            Operation::Upload => Packet::Wrq(request),
+        }
+    }
+
     /// The packet's opcode.
     pub fn opcode(&self) -> Opcode {
         match self {
@@ -518,26 +426,55 @@ pub fn error_bytes(code: ErrorCode, message: &str) -> Vec<u8> {
     .to_bytes()
 }
 
-fn describe_request(op: &str, r: &Request) -> String {
-    let opts: String = r.options.iter().map(|(n, v)| format!(" {n}={v}")).collect();
-    format!("{op} {:?} {}{opts}", r.filename, r.mode)
+/// One line for a packet, as `--trace` and `-v` print it: opcode, block, length, options, error.
+impl fmt::Display for Packet<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Packet::Rrq(r) | Packet::Wrq(r) => {
+                write!(f, "{} {:?} {}", self.opcode(), r.filename, r.mode)?;
+                r.options.iter().try_for_each(|(n, v)| write!(f, " {n}={v}"))
+            }
+            Packet::Data { block, data } => write!(f, "DATA block={block} len={}", data.len()),
+            Packet::Ack { block } => write!(f, "ACK block={block}"),
+            Packet::Error { code, message } => write!(f, "ERROR code={code} message={message:?}"),
+            Packet::Oack { options } => {
+                write!(f, "OACK")?;
+                if options.is_empty() {
+                    return write!(f, " ");
+                }
+                options.iter().try_for_each(|(n, v)| write!(f, " {n}={v}"))
+            }
+        }
+    }
 }
 
-/// One line describing a packet, as `--trace` prints it: opcode, block, length, options, error. A request is read
-/// as a server reads it ([`Packet::decode_lenient`]), so what a server serves is not described as malformed.
-pub fn describe(bytes: &[u8]) -> String {
-    match Packet::decode_lenient(bytes) {
-        Ok(Packet::Rrq(r)) => describe_request("RRQ", &r),
-        Ok(Packet::Wrq(r)) => describe_request("WRQ", &r),
-        Ok(Packet::Data { block, data }) => format!("DATA block={block} len={}", data.len()),
-        Ok(Packet::Ack { block }) => format!("ACK block={block}"),
-        Ok(Packet::Error { code, message }) => format!("ERROR code={code} message={message:?}"),
-        Ok(Packet::Oack { options }) => {
-            let opts: Vec<String> = options.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            format!("OACK {}", opts.join(" "))
-        }
-        Err(e) => format!("malformed ({e}), {} bytes", bytes.len()),
+/// A datagram shown as one line, whatever it holds (smoltcp's name for the same idea): the packet, or why it is
+/// not one. A request is read as a server reads it ([`Packet::decode_lenient`]), so what a server serves is not
+/// shown as malformed.
+#[derive(Debug, Clone, Copy)]
+pub struct PrettyPrinter<'a> {
+    datagram: &'a [u8],
+}
+
+impl<'a> PrettyPrinter<'a> {
+    /// Shows `datagram`.
+    pub fn new(datagram: &'a [u8]) -> Self {
+        PrettyPrinter { datagram }
     }
+}
+
+impl fmt::Display for PrettyPrinter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Packet::decode_lenient(self.datagram) {
+            Ok(packet) => write!(f, "{packet}"),
+            Err(e) => write!(f, "malformed ({e}), {} bytes", self.datagram.len()),
+        }
+    }
+}
+
+/// [`PrettyPrinter`]'s line as a `String`.
+pub fn describe(datagram: &[u8]) -> String {
+    PrettyPrinter::new(datagram).to_string()
 }
 
 #[cfg(test)]
