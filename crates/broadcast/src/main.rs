@@ -16,6 +16,7 @@ use broadcast::presence::{Announcement, Change, Roster};
 use clap::{Parser, Subcommand};
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
 use netlab::println;
+use netlab::text::escape_controls;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -83,7 +84,8 @@ enum Command {
         #[arg(long)]
         without_so_broadcast: bool,
     },
-    /// Print every datagram that arrives on the port, with its sender (several listeners may share the port)
+    /// Print every datagram that arrives on the port, with its sender (several listeners may share the port).
+    /// Control characters are shown escaped (\t, \n, \x1b), bytes that are not UTF-8 as \xNN
     Listen {
         #[arg(long, short = 'p', default_value_t = 8080)]
         port: u16,
@@ -184,7 +186,8 @@ fn main() -> ExitCode {
             while count.is_none_or(|c| seen < c) {
                 match socket.recv_from(&mut buf) {
                     Ok((n, from)) => {
-                        println!("{from} {}", netlab::Encoding::Utf8.decode(&buf[..n]));
+                        // Escaped: a datagram must not command the terminal or fake a line of its own.
+                        println!("{from} {}", netlab::Encoding::Utf8.decode_line(&buf[..n]));
                         seen += 1;
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -265,14 +268,15 @@ fn presence(
             changes.push(change);
         }
         for change in &changes {
+            // Names come from the network: escaped, like every text from it.
             match change {
-                Change::Joined(peer, from) => println!("{peer} is online ({})", from.ip()),
-                Change::Left(peer) => println!("{peer} went offline"),
-                Change::Expired(peer) => println!("{peer} fell silent and was dropped"),
+                Change::Joined(peer, from) => println!("{} is online ({})", escape_controls(peer), from.ip()),
+                Change::Left(peer) => println!("{} went offline", escape_controls(peer)),
+                Change::Expired(peer) => println!("{} fell silent and was dropped", escape_controls(peer)),
             }
         }
         if !changes.is_empty() {
-            println!("{}", roster.line());
+            println!("{}", escape_controls(&roster.line()));
         }
     }
     announce(Announcement::Offline(name.to_string()));

@@ -256,3 +256,50 @@ fn every_number_has_a_limit_that_help_states() {
     assert!(help("send").contains("at most 65507 bytes"));
     assert!(help("listen").contains("1 or more"));
 }
+
+#[test]
+fn listen_shows_control_bytes_escaped() {
+    let port = free_port();
+    let l = Running::start(&["listen", "--port", &port, "--count", "2"]);
+    l.next();
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let from = sender.local_addr().unwrap();
+    let to = format!("127.0.0.1:{port}");
+    sender
+        .send_to(b"\x1b[2J\n10.0.0.7:8080 the boss says\thi", &to)
+        .unwrap();
+    sender.send_to(b"next\n", &to).unwrap();
+    assert_eq!(l.next(), format!("{from} \\x1b[2J\\n10.0.0.7:8080 the boss says\\thi"));
+    assert_eq!(
+        l.next(),
+        format!("{from} next"),
+        "one line each, nothing faked in between"
+    );
+}
+
+#[test]
+fn presence_shows_names_from_the_network_escaped() {
+    let port = free_port();
+    let watcher = Running::start(&[
+        "presence",
+        "--name",
+        "watcher",
+        "--to",
+        "127.255.255.255",
+        "--port",
+        &port,
+        "--interval",
+        "0.2",
+        "--duration",
+        "10",
+    ]);
+    watcher.next(); // "watcher announcing to ..."
+    let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sender
+        .send_to(b"online eve\x1b[8m\nmallory is online", format!("127.0.0.1:{port}"))
+        .unwrap();
+    assert_eq!(
+        watcher.wait_for("is online"),
+        "eve\\x1b[8m\\nmallory is online is online (127.0.0.1)"
+    );
+}

@@ -13,7 +13,8 @@
 //! - [`sock`]: [`SocketBuilder`], socket options through socket2 (reuse, broadcast, buffer sizes, timeouts,
 //!   dual-stack) handing back plain `std::net` sockets; [`explain_bind_error`] for one-line bind failures.
 //! - [`hexdump`](mod@hexdump): `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
-//! - [`text`]: UTF-8 and GBK encode/decode; undecodable bytes are shown as `\xNN`, never a failure.
+//! - [`text`]: UTF-8 and GBK encode/decode; undecodable bytes are shown as `\xNN`, never a failure; text from the
+//!   network printed with its control characters escaped (`\x1b`, `\n`).
 //! - [`ctime`](mod@ctime): a local timestamp in the shape of Python's `time.ctime()` (`Wed Nov 25 03:16:51 2026`).
 //! - [`rng`]: a seeded random number generator, for repeatable faults (udp-impair) and test cases (the oracles).
 //! - [`output`]: [`println!`] and [`print!`] that end the program quietly when standard output is a closed pipe

@@ -4,6 +4,11 @@
 //! encodes GB2312, the chat decodes UTF-8), which is exactly how garbled text happens. Our programs let the user
 //! choose, and when bytes do not decode they show them as `\xNN` instead of crashing, the way Python's
 //! `errors="backslashreplace"` does.
+//!
+//! Text from the network is printed on someone's terminal, and a terminal obeys control characters: ESC starts
+//! sequences that recolour, retitle or clear it, and a newline inside a message starts a line the sender wrote,
+//! which can look like a message from anyone. [`Encoding::decode_line`] shows them escaped, as Python's `repr`
+//! does: `\n`, `\t`, `\r`, and `\x1b` for the others.
 
 use std::fmt;
 use std::str::FromStr;
@@ -95,6 +100,47 @@ impl Encoding {
             Encoding::Gbk => decode_gbk(bytes),
         }
     }
+
+    /// A message received from the network, as one line for a terminal: decoded (bad bytes as `\xNN`), without
+    /// the one line ending that line-based senders such as `nc` put at its very end (`\n` or `\r\n`), and with
+    /// every other control character escaped by [`escape_controls`], so it can neither command the terminal nor
+    /// start a line of its own.
+    ///
+    /// ```
+    /// use netlab::Encoding;
+    /// assert_eq!(Encoding::Utf8.decode_line(b"hi\n"), "hi");
+    /// assert_eq!(Encoding::Utf8.decode_line(b"\x1b[31m\n10.0.0.1:9 fake\n\n"), "\\x1b[31m\\n10.0.0.1:9 fake\\n");
+    /// ```
+    pub fn decode_line(self, bytes: &[u8]) -> String {
+        let text = bytes
+            .strip_suffix(b"\r\n")
+            .or_else(|| bytes.strip_suffix(b"\n"))
+            .unwrap_or(bytes);
+        escape_controls(&self.decode(text))
+    }
+}
+
+/// Text made safe to print within one line of a terminal: every control character is shown escaped, as
+/// Python's `repr` shows it — `\n`, `\r` and `\t` by name, the others (ESC, DEL, the C1 controls U+0080 to
+/// U+009F) as `\xNN`. Everything else, Chinese included, is kept as it is. A backslash is kept too, so a typed
+/// `\n` and an escaped newline look alike: the price of keeping paths such as `C:\temp` readable.
+///
+/// ```
+/// assert_eq!(netlab::text::escape_controls("\x1b[2Jhi\tthere\n"), "\\x1b[2Jhi\\tthere\\n");
+/// assert_eq!(netlab::text::escape_controls("你好, ok"), "你好, ok");
+/// ```
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn push_escaped(out: &mut String, bytes: &[u8]) {
@@ -195,6 +241,35 @@ mod tests {
         assert_eq!(Encoding::Gbk.decode(&[0xb2, b' ', 0xb2, 0xe2]), "\\xb2 测");
         assert_eq!(Encoding::Gbk.decode(&[b'x', 0xb2]), "x\\xb2");
         assert_eq!(Encoding::Gbk.decode(&[0x80]), "€");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(escape_controls("a\x1b[31mb\x07"), "a\\x1b[31mb\\x07");
+        assert_eq!(escape_controls("\0\x7f\u{9b}\u{85}"), "\\x00\\x7f\\x9b\\x85");
+        assert_eq!(escape_controls("line\r\nnext\ttab"), "line\\r\\nnext\\ttab");
+        assert_eq!(escape_controls("C:\\temp 测试 é"), "C:\\temp 测试 é");
+    }
+
+    #[test]
+    fn a_received_line_ends_once_and_commands_nothing() {
+        let spoof = b"\n127.0.0.1:9999 Thu Jan  1 00:00:00 1970\tspoofed";
+        assert_eq!(
+            Encoding::Utf8.decode_line(spoof),
+            "\\n127.0.0.1:9999 Thu Jan  1 00:00:00 1970\\tspoofed"
+        );
+        assert_eq!(Encoding::Utf8.decode_line(b"hi\r\n"), "hi");
+        assert_eq!(
+            Encoding::Utf8.decode_line(b"hi\n\n"),
+            "hi\\n",
+            "only one line ending is the sender's"
+        );
+        assert_eq!(Encoding::Utf8.decode_line(b"\xff\x1b"), "\\xff\\x1b");
+        assert_eq!(
+            Encoding::Gbk.decode_line(&[0xb2, 0xe2, b'\t', 0x1b, b'\n']),
+            "测\\t\\x1b"
+        );
+        assert_eq!(Encoding::Utf8.decode_line(b""), "");
     }
 
     #[test]

@@ -51,7 +51,9 @@ pub fn line(from: SocketAddr, stamp: &str, text: &str) -> String {
 
 // ANCHOR: receive_loop
 /// Receives datagrams for ever, printing one line each to `out`. Up to 65,507 bytes arrive whole (the seed's
-/// `recvfrom(1024)` cuts the rest off); bytes that do not decode are shown as `\xNN`, never a crash.
+/// `recvfrom(1024)` cuts the rest off); bytes that do not decode are shown as `\xNN`, never a crash, and control
+/// characters escaped (`\x1b`, `\t`, `\n`), so a message can neither command the terminal nor fake a line of
+/// its own. One line ending at the very end, which `nc` adds, is dropped.
 pub fn receive_loop(socket: &UdpSocket, encoding: Encoding, out: &mut dyn Write) -> io::Result<()> {
     let mut buf = vec![0u8; 65_536];
     loop {
@@ -61,7 +63,7 @@ pub fn receive_loop(socket: &UdpSocket, encoding: Encoding, out: &mut dyn Write)
             Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::Interrupted) => continue,
             Err(e) => return Err(e),
         };
-        let text = encoding.decode(&buf[..n]);
+        let text = encoding.decode_line(&buf[..n]);
         writeln!(out, "{}", line(from, &netlab::ctime_now(), &text))?;
         out.flush()?;
     }

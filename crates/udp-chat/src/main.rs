@@ -25,6 +25,9 @@ Examples:
 ///
 /// Each line typed (or piped in) is sent as one datagram of at most 65,507 bytes, in the chosen encoding. A line
 /// that is not UTF-8, such as a line of a GBK file, is sent as its bytes, unchanged.
+///
+/// In a message received, bytes that do not decode are shown as \xNN, and control characters escaped: \t, \n,
+/// \r, and \xNN for the others (ESC is \x1b). One newline at its very end, as nc sends, is not shown.
 #[derive(Debug, Parser)]
 #[command(name = "udp-chat", version, after_help = EXAMPLES)]
 struct Cli {

@@ -257,3 +257,34 @@ fn a_line_that_is_not_utf8_is_sent_as_its_bytes_and_the_chat_goes_on() {
         );
     }
 }
+
+#[test]
+fn control_bytes_are_shown_escaped_and_cannot_fake_a_line() {
+    let raw = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let raw_port = raw.local_addr().unwrap().port().to_string();
+    let mut chat = Chat::start(&["127.0.0.1", &raw_port]);
+    let to = format!("127.0.0.1:{}", chat.port);
+    let from = format!("127.0.0.1:{raw_port}");
+    // A message that starts a new line dressed as a message from another host...
+    raw.send_to(b"\n127.0.0.1:9999 Thu Jan  1 00:00:00 1970\tspoofed", &to)
+        .unwrap();
+    // ... and one that would turn the terminal red and retitle its window.
+    raw.send_to(b"\x1b[31mred\x1b]0;owned\x07 tab\there\r\n", &to).unwrap();
+    raw.send_to(b"the end", &to).unwrap();
+    assert_eq!(
+        chat.message(),
+        (
+            from.clone(),
+            "\\n127.0.0.1:9999 Thu Jan  1 00:00:00 1970\\tspoofed".to_string()
+        ),
+        "one line, from its real sender"
+    );
+    assert_eq!(
+        chat.message(),
+        (from.clone(), "\\x1b[31mred\\x1b]0;owned\\x07 tab\\there".to_string()),
+        "the line ending at the very end is the sender's, not shown"
+    );
+    assert_eq!(chat.message(), (from, "the end".to_string()));
+    chat.say("/quit");
+    assert!(chat.finish().success());
+}
