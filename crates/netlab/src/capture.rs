@@ -24,13 +24,18 @@
 //! checksums cover a "pseudo-header" of the addresses, the protocol and the length, so a datagram delivered to the
 //! wrong address fails its checksum. The file format itself (pcapng blocks) is not the lesson and comes from the
 //! `pcap-file` crate.
+//!
+//! A program wires `--pcap FILE` in a few lines: [`open`] makes the capture (or none without the flag), a
+//! [`CapturedSocket`] wraps each socket and records what its `send_to`/`recv_from` move, and [`Capture::finish`]
+//! says at the end whether every record reached the disk. [`read`] reads a capture back, checking each header —
+//! the same layout, decoded.
 
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use pcap_file::DataLink;
@@ -38,13 +43,22 @@ use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock, InterfaceDescriptionOption};
 
+mod read;
+mod socket;
+
+pub use read::{Record, decode_ip_packet, read};
+pub use socket::CapturedSocket;
+
 /// IP's number for UDP, in the IPv4 protocol field and the IPv6 next-header field.
 pub const PROTOCOL_UDP: u8 = 17;
 /// The TTL (IPv4) and hop limit (IPv6) written into captured headers: Linux's default for unicast.
 pub const DEFAULT_TTL: u8 = 64;
-const IPV4_HEADER_LEN: usize = 20;
-const IPV6_HEADER_LEN: usize = 40;
-const UDP_HEADER_LEN: usize = 8;
+/// The IPv4 header without options: 5 words of 32 bits.
+pub const IPV4_HEADER_LEN: usize = 20;
+/// The fixed IPv6 header (extension headers, which we never write, would follow it).
+pub const IPV6_HEADER_LEN: usize = 40;
+/// Source port, destination port, length, checksum: 16 bits each.
+pub const UDP_HEADER_LEN: usize = 8;
 
 /// The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of 16-bit big-endian words,
 /// over several pieces as if they were one (an odd last byte is padded with a zero).
@@ -179,19 +193,50 @@ fn as_v6(ip: IpAddr) -> Ipv6Addr {
 /// optional comment per packet. Shared between threads; each record is written whole and flushed.
 #[derive(Debug)]
 pub struct Capture {
+    path: PathBuf,
     file: Mutex<Writer>,
 }
 
 struct Writer {
-    pcap: PcapNgWriter<BufWriter<File>>,
+    pcap: PcapNgWriter<BufWriter<Box<dyn Write + Send>>>,
     /// The IPv4 identification field: counts packets, as a kernel would.
     next_id: u16,
+    /// The first write that failed (a full disk): a program goes on with its real work, and
+    /// [`Capture::finish`] reports the capture as incomplete at the end.
+    failed: Option<String>,
+}
+
+impl Writer {
+    fn write(&mut self, src: SocketAddr, dst: SocketAddr, payload: &[u8], comment: Option<&str>) -> io::Result<()> {
+        // Read the clock under the lock, so that packets from several threads are written in time order.
+        let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        self.next_id = self.next_id.wrapping_add(1);
+        let packet = ip_packet(src, dst, payload, self.next_id);
+        let block = EnhancedPacketBlock {
+            interface_id: 0,
+            timestamp,
+            original_len: packet.len() as u32,
+            data: Cow::Owned(packet),
+            options: comment
+                .map(|c| vec![EnhancedPacketOption::Comment(Cow::Owned(c.to_string()))])
+                .unwrap_or_default(),
+        };
+        let written = match self.pcap.write_pcapng_block(block) {
+            Ok(_) => self.pcap.get_mut().flush(),
+            Err(e) => Err(io::Error::other(e)),
+        };
+        if let Err(e) = &written {
+            self.failed.get_or_insert_with(|| e.to_string());
+        }
+        written
+    }
 }
 
 impl std::fmt::Debug for Writer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Writer")
             .field("next_id", &self.next_id)
+            .field("failed", &self.failed)
             .finish_non_exhaustive()
     }
 }
@@ -202,7 +247,12 @@ const NANOSECONDS: u8 = 9;
 impl Capture {
     /// Creates (or truncates) `path` and writes the file's header.
     pub fn create(path: &Path) -> io::Result<Capture> {
-        let file = BufWriter::new(File::create(path)?);
+        Capture::onto(path, Box::new(File::create(path)?))
+    }
+
+    /// A capture written to `out`, named `path` in messages.
+    fn onto(path: &Path, out: Box<dyn Write + Send>) -> io::Result<Capture> {
+        let file = BufWriter::new(out);
         let mut pcap = PcapNgWriter::new(file).map_err(io::Error::other)?;
         let interface = InterfaceDescriptionBlock {
             linktype: DataLink::RAW,
@@ -215,27 +265,57 @@ impl Capture {
         pcap.write_pcapng_block(interface).map_err(io::Error::other)?;
         pcap.get_mut().flush()?;
         Ok(Capture {
-            file: Mutex::new(Writer { pcap, next_id: 0 }),
+            path: path.to_path_buf(),
+            file: Mutex::new(Writer {
+                pcap,
+                next_id: 0,
+                failed: None,
+            }),
         })
     }
 
+    /// The file being written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Records one datagram from `src` to `dst`, with an optional comment (Wireshark shows it with the packet).
+    /// Each record is flushed at once, so a program stopped by Ctrl-C or `kill` leaves a whole file behind.
     pub fn record(&self, src: SocketAddr, dst: SocketAddr, payload: &[u8], comment: Option<&str>) -> io::Result<()> {
-        let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let mut writer = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        writer.next_id = writer.next_id.wrapping_add(1);
-        let packet = ip_packet(src, dst, payload, writer.next_id);
-        let block = EnhancedPacketBlock {
-            interface_id: 0,
-            timestamp,
-            original_len: packet.len() as u32,
-            data: Cow::Owned(packet),
-            options: comment
-                .map(|c| vec![EnhancedPacketOption::Comment(Cow::Owned(c.to_string()))])
-                .unwrap_or_default(),
-        };
-        writer.pcap.write_pcapng_block(block).map_err(io::Error::other)?;
-        writer.pcap.get_mut().flush()
+        writer.write(src, dst, payload, comment)
+    }
+
+    /// Sends a datagram with `send` and, if it went, records it — holding the file meanwhile, so that an answer
+    /// received on another thread is never written before the datagram that caused it. A record that fails is
+    /// remembered for [`Capture::finish`]; only `send`'s own error is returned.
+    pub fn send_recorded<T>(
+        &self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        payload: &[u8],
+        comment: Option<&str>,
+        send: impl FnOnce() -> io::Result<T>,
+    ) -> io::Result<T> {
+        let mut writer = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let sent = send()?;
+        let _ = writer.write(src, dst, payload, comment);
+        Ok(sent)
+    }
+
+    /// At the end of a program: whether every record reached the file. The error names the file and the first
+    /// failure, in one line.
+    pub fn finish(&self) -> io::Result<()> {
+        let mut writer = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let flushed = writer.pcap.get_mut().flush();
+        let failed = writer.failed.clone().or(flushed.err().map(|e| e.to_string()));
+        match failed {
+            None => Ok(()),
+            Some(why) => Err(io::Error::other(format!(
+                "capture {} is incomplete: {why}",
+                self.path.display()
+            ))),
+        }
     }
 
     /// Records a datagram `socket` sent to `to`.
@@ -246,6 +326,20 @@ impl Capture {
     /// Records a datagram `socket` received from `from`.
     pub fn received(&self, socket: &UdpSocket, from: SocketAddr, payload: &[u8]) -> io::Result<()> {
         self.record(from, local_address(socket, from), payload, None)
+    }
+}
+
+/// What a program does with `--pcap FILE`: without the flag, no capture; with it, the file, created at once so that
+/// a wrong path is reported before any traffic, in one line that names it. Shared (`Arc`) by all the program's
+/// sockets and threads.
+pub fn open(pcap: Option<&Path>) -> io::Result<Option<Arc<Capture>>> {
+    let Some(path) = pcap else { return Ok(None) };
+    match Capture::create(path) {
+        Ok(capture) => Ok(Some(Arc::new(capture))),
+        Err(e) => Err(io::Error::new(
+            e.kind(),
+            format!("cannot create capture {}: {e}", path.display()),
+        )),
     }
 }
 
@@ -264,6 +358,8 @@ pub fn local_address(socket: &UdpSocket, peer: SocketAddr) -> SocketAddr {
         (Ipv6Addr::UNSPECIFIED, 0).into()
     };
     let chosen = UdpSocket::bind(any).and_then(|scratch| {
+        // Toward a broadcast address (a datagram of `broadcast send`) the system refuses to connect without it.
+        scratch.set_broadcast(true)?;
         scratch.connect(peer)?;
         scratch.local_addr()
     });
@@ -354,5 +450,51 @@ mod tests {
             "pcapng's section header block type"
         );
         assert!(bytes.windows(7).any(|w| w == b"dropped"), "the comment is in the file");
+    }
+
+    /// A disk that fills up after `room` bytes.
+    struct FillsUp {
+        room: usize,
+    }
+
+    impl Write for FillsUp {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if buf.len() > self.room {
+                return Err(io::Error::new(io::ErrorKind::StorageFull, "no space left on device"));
+            }
+            self.room -= buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_record_is_reported_by_finish_and_names_the_file() {
+        let (a, b): (SocketAddr, SocketAddr) = ("127.0.0.1:1".parse().unwrap(), "127.0.0.1:2".parse().unwrap());
+        let roomy = Capture::onto(Path::new("ok.pcapng"), Box::new(FillsUp { room: 1 << 20 })).unwrap();
+        roomy.record(a, b, b"fits", None).unwrap();
+        roomy.finish().unwrap();
+        let full = Capture::onto(Path::new("full.pcapng"), Box::new(FillsUp { room: 200 })).unwrap();
+        full.record(a, b, b"fits", None).unwrap();
+        assert!(full.record(a, b, &[0u8; 300], None).is_err());
+        let _ = full.record(a, b, b"after", None);
+        let why = full.finish().unwrap_err().to_string();
+        assert_eq!(why, "capture full.pcapng is incomplete: no space left on device");
+    }
+
+    #[test]
+    fn open_makes_no_capture_without_the_flag_and_names_a_bad_path() {
+        assert!(open(None).unwrap().is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("no-such-folder").join("x.pcapng");
+        let why = open(Some(&bad)).unwrap_err().to_string();
+        assert!(
+            why.starts_with(&format!("cannot create capture {}: ", bad.display())),
+            "{why}"
+        );
+        let good = dir.path().join("x.pcapng");
+        assert_eq!(open(Some(&good)).unwrap().unwrap().path(), good);
     }
 }

@@ -1,0 +1,174 @@
+//! [`CapturedSocket`]: a UDP socket that records into a [`Capture`] every datagram it sends or receives — how a
+//! program gets `--pcap FILE` by changing the type of its socket and nothing else.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::ops::Deref;
+use std::sync::{Arc, Mutex};
+
+use super::{Capture, local_address};
+
+/// A `UdpSocket` and, when the user asked for `--pcap`, the capture it records into. Its `send_to`, `recv_from`,
+/// `send` and `recv` are the socket's, plus a record of what moved (addresses, ports, the time, the bytes); every
+/// other method (`set_read_timeout`, `local_addr`, ...) is the socket's own, through `Deref`.
+///
+/// ```
+/// use netlab::capture::CapturedSocket;
+/// # fn main() -> std::io::Result<()> {
+/// let pcap: Option<&std::path::Path> = None; // the program's --pcap FILE
+/// let socket = CapturedSocket::new(std::net::UdpSocket::bind("127.0.0.1:0")?, netlab::capture::open(pcap)?);
+/// socket.send_to(b"hello", socket.local_addr()?)?;
+/// let mut buf = [0u8; 16];
+/// let (n, _from) = socket.recv_from(&mut buf)?;
+/// assert_eq!(&buf[..n], b"hello");
+/// # Ok(()) }
+/// ```
+///
+/// A record that cannot be written never fails the send or receive — the program's real work goes on — but is
+/// remembered, and [`Capture::finish`] reports it at the end. A datagram received on a socket bound to `0.0.0.0`
+/// or `::` is recorded as addressed to the address the system would answer from: the kernel does not say which of
+/// the machine's addresses (or a broadcast address) the sender used unless asked with `IP_PKTINFO`, which std
+/// does not offer.
+#[derive(Debug)]
+pub struct CapturedSocket {
+    socket: UdpSocket,
+    capture: Option<Arc<Capture>>,
+    /// The address this socket's packets carry toward the last peer's IP address, found once: finding it for a
+    /// socket bound to `0.0.0.0` costs a scratch socket (see [`local_address`]).
+    here: Mutex<Option<(IpAddr, SocketAddr)>>,
+}
+
+impl CapturedSocket {
+    /// Wraps `socket`; with `capture` `None` it records nothing and costs nothing.
+    pub fn new(socket: UdpSocket, capture: Option<Arc<Capture>>) -> Self {
+        CapturedSocket {
+            socket,
+            capture,
+            here: Mutex::new(None),
+        }
+    }
+
+    /// Sends a datagram, as `UdpSocket::send_to`, and records it.
+    pub fn send_to(&self, payload: &[u8], to: SocketAddr) -> io::Result<usize> {
+        match &self.capture {
+            Some(capture) => {
+                capture.send_recorded(self.here(to), to, payload, None, || self.socket.send_to(payload, to))
+            }
+            None => self.socket.send_to(payload, to),
+        }
+    }
+
+    /// Receives a datagram, as `UdpSocket::recv_from`, and records it.
+    pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        let (n, from) = self.socket.recv_from(buf)?;
+        if let Some(capture) = &self.capture {
+            let _ = capture.record(from, self.here(from), &buf[..n], None);
+        }
+        Ok((n, from))
+    }
+
+    /// Sends a datagram to the connected peer, as `UdpSocket::send`, and records it.
+    pub fn send(&self, payload: &[u8]) -> io::Result<usize> {
+        match (&self.capture, self.socket.peer_addr()) {
+            (Some(capture), Ok(to)) => {
+                capture.send_recorded(self.here(to), to, payload, None, || self.socket.send(payload))
+            }
+            _ => self.socket.send(payload),
+        }
+    }
+
+    /// Receives a datagram from the connected peer, as `UdpSocket::recv`, and records it.
+    pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.socket.recv(buf)?;
+        if let (Some(capture), Ok(from)) = (&self.capture, self.socket.peer_addr()) {
+            let _ = capture.record(from, self.here(from), &buf[..n], None);
+        }
+        Ok(n)
+    }
+
+    /// The capture this socket records into, if any.
+    pub fn capture(&self) -> Option<&Arc<Capture>> {
+        self.capture.as_ref()
+    }
+
+    /// A second handle to the same socket, recording into the same capture (a receive thread beside a send loop).
+    pub fn try_clone(&self) -> io::Result<CapturedSocket> {
+        Ok(CapturedSocket::new(self.socket.try_clone()?, self.capture.clone()))
+    }
+
+    /// The plain socket, recording no more.
+    pub fn into_inner(self) -> UdpSocket {
+        self.socket
+    }
+
+    fn here(&self, peer: SocketAddr) -> SocketAddr {
+        let mut here = self.here.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match *here {
+            Some((ip, addr)) if ip == peer.ip() => addr,
+            _ => {
+                let addr = local_address(&self.socket, peer);
+                *here = Some((peer.ip(), addr));
+                addr
+            }
+        }
+    }
+}
+
+impl Deref for CapturedSocket {
+    type Target = UdpSocket;
+
+    fn deref(&self) -> &UdpSocket {
+        &self.socket
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::read;
+
+    #[test]
+    fn each_datagram_sent_and_received_is_recorded_with_its_addresses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.pcapng");
+        let capture = Arc::new(Capture::create(&path).unwrap());
+        let a = CapturedSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap(), Some(Arc::clone(&capture)));
+        // Bound to 0.0.0.0: its packets carry the address the system picks toward the peer, 127.0.0.1.
+        let b = CapturedSocket::new(UdpSocket::bind("0.0.0.0:0").unwrap(), Some(Arc::clone(&capture)));
+        let b_addr: SocketAddr = (std::net::Ipv4Addr::LOCALHOST, b.local_addr().unwrap().port()).into();
+        a.send_to(b"ping", b_addr).unwrap();
+        let mut buf = [0u8; 8];
+        let (n, from) = b.recv_from(&mut buf).unwrap();
+        b.send_to(&buf[..n], from).unwrap();
+        a.connect(b_addr).unwrap();
+        a.recv(&mut buf).unwrap();
+        a.send(b"bye").unwrap();
+        let plain = b.try_clone().unwrap().into_inner();
+        plain.recv_from(&mut buf).unwrap(); // not recorded: the plain socket
+        capture.finish().unwrap();
+
+        let records = read(&path).unwrap();
+        let a_addr = a.local_addr().unwrap();
+        let seen: Vec<(SocketAddr, SocketAddr, &[u8])> =
+            records.iter().map(|r| (r.src, r.dst, r.payload.as_slice())).collect();
+        assert_eq!(
+            seen,
+            [
+                (a_addr, b_addr, &b"ping"[..]), // a sent
+                (a_addr, b_addr, b"ping"),      // b received
+                (b_addr, a_addr, b"ping"),      // b sent
+                (b_addr, a_addr, b"ping"),      // a received
+                (a_addr, b_addr, b"bye"),       // a sent, connected
+            ]
+        );
+        assert!(records.windows(2).all(|w| w[0].time <= w[1].time), "in time order");
+    }
+
+    #[test]
+    fn without_a_capture_nothing_is_recorded_and_the_socket_works() {
+        let s = CapturedSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap(), None);
+        s.send_to(b"x", s.local_addr().unwrap()).unwrap();
+        assert_eq!(s.recv_from(&mut [0u8; 4]).unwrap().0, 1);
+        assert!(s.capture().is_none());
+    }
+}
