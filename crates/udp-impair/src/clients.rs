@@ -18,8 +18,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use netlab::capture::local_address;
 use netlab::rng::Rng;
 
+use crate::capture;
 use crate::shared::{MAX_DATAGRAM, Mirror, Route, Session, Shared, quiet_error, relay_socket, unspecified_like};
 
 /// How often the listen thread looks for clients silent longer than [`Config::idle`](crate::Config::idle).
@@ -47,6 +49,9 @@ pub(crate) fn listen_loop(shared: &Arc<Shared>) {
             None if shared.clients.load(Ordering::SeqCst) >= shared.config.max_clients => {
                 // No room for another client: refuse the datagram rather than grow without bound.
                 shared.up.refused();
+                let max = shared.config.max_clients;
+                let here = local_address(&shared.listen, client);
+                shared.arrived(client, here, &buf[..n], |number| capture::refused(number, max));
                 continue;
             }
             None => {
@@ -57,17 +62,20 @@ pub(crate) fn listen_loop(shared: &Arc<Shared>) {
                 }
             }
         };
-        let to = shared.config.to;
-        shared.impair(Route::Up { session, to }, buf[..n].to_vec(), &mut rng);
+        let (to, here) = (shared.config.to, session.listen_side);
+        shared.impair(Route::Up { session, to }, (client, here), buf[..n].to_vec(), &mut rng);
     }
 }
 
 /// A new client: an upstream socket of its own and a thread reading the server's replies. The client counts
 /// against the limit for as long as that thread runs.
 fn open_session(shared: &Arc<Shared>, client: SocketAddr, number: u64) -> io::Result<Arc<Session>> {
+    let upstream = relay_socket(unspecified_like(shared.config.to))?;
     let session = Arc::new(Session {
         client,
-        upstream: relay_socket(unspecified_like(shared.config.to))?,
+        listen_side: local_address(&shared.listen, client),
+        upstream_side: local_address(&upstream, shared.config.to),
+        upstream,
         mirrors: Mutex::new(HashMap::new()),
         last_seen: Mutex::new(Instant::now()),
         closed: AtomicBool::new(false),
@@ -95,20 +103,27 @@ fn open_session(shared: &Arc<Shared>, client: SocketAddr, number: u64) -> io::Re
 /// sight — so the client sees a new TID exactly as it would without the relay, and can tell two apart.
 fn server_replies(shared: &Arc<Shared>, session: &Arc<Session>, seed: u64) {
     let server = shared.config.to;
-    relay_each(shared, session, &session.upstream, seed, |from| {
-        if from.ip() != server.ip() {
-            return None; // only the server may answer through this socket
-        }
-        let via = if from == server {
-            None
-        } else {
-            Some(mirror_for(shared, session, from).ok()?)
-        };
-        Some(Route::Down {
-            session: Arc::clone(session),
-            via,
-        })
-    });
+    relay_each(
+        shared,
+        session,
+        &session.upstream,
+        session.upstream_side,
+        seed,
+        |from| {
+            if from.ip() != server.ip() {
+                return None; // only the server may answer through this socket
+            }
+            let via = if from == server {
+                None
+            } else {
+                Some(mirror_for(shared, session, from).ok()?)
+            };
+            Some(Route::Down {
+                session: Arc::clone(session),
+                via,
+            })
+        },
+    );
 }
 
 /// The mirror of server port `server` for this session, made (with its thread) the first time that port speaks.
@@ -118,8 +133,10 @@ fn mirror_for(shared: &Arc<Shared>, session: &Arc<Session>, server: SocketAddr) 
         return Ok(Arc::clone(m));
     }
     let listen_ip = shared.listen.local_addr()?.ip();
+    let socket = relay_socket(SocketAddr::new(listen_ip, 0))?;
     let mirror = Arc::new(Mirror {
-        socket: relay_socket(SocketAddr::new(listen_ip, 0))?,
+        local: local_address(&socket, session.client),
+        socket,
         server,
     });
     mirrors.insert(server, Arc::clone(&mirror));
@@ -128,7 +145,7 @@ fn mirror_for(shared: &Arc<Shared>, session: &Arc<Session>, server: SocketAddr) 
         shared.config.seed ^ u64::from(server.port()).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ sess.client.port() as u64;
     shared.spawn(format!("impair mirror {server}"), move |s| {
         // Client -> a mirror port: on to the server port it stands for. Only the session's client is heard.
-        relay_each(s, &sess, &m.socket, seed, |from| {
+        relay_each(s, &sess, &m.socket, m.local, seed, |from| {
             (from == sess.client).then(|| Route::Up {
                 session: Arc::clone(&sess),
                 to: m.server,
@@ -138,12 +155,14 @@ fn mirror_for(shared: &Arc<Shared>, session: &Arc<Session>, server: SocketAddr) 
     Ok(mirror)
 }
 
-/// Reads `socket` for as long as the session lives, and impairs each datagram along the route that `route_for`
-/// gives its sender (none: it is ignored). `seed` starts this socket's own random stream.
+/// Reads `socket` (whose address is `here`) for as long as the session lives, and impairs each datagram along
+/// the route that `route_for` gives its sender (none: it is ignored). `seed` starts this socket's own random
+/// stream.
 fn relay_each(
     shared: &Arc<Shared>,
     session: &Session,
     socket: &UdpSocket,
+    here: SocketAddr,
     seed: u64,
     mut route_for: impl FnMut(SocketAddr) -> Option<Route>,
 ) {
@@ -155,8 +174,11 @@ fn relay_each(
             Err(e) if quiet_error(&e) => continue,
             Err(_) => break,
         };
-        if let Some(route) = route_for(from) {
-            shared.impair(route, buf[..n].to_vec(), &mut rng);
+        match route_for(from) {
+            Some(route) => shared.impair(route, (from, here), buf[..n].to_vec(), &mut rng),
+            None => {
+                shared.arrived(from, here, &buf[..n], capture::ignored);
+            }
         }
     }
 }

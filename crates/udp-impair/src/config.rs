@@ -2,7 +2,10 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
+
+use netlab::capture::Capture;
 
 /// Clients relayed at once unless told otherwise. Each costs a socket and a thread (more with a TFTP server's
 /// transfer ports), and any datagram from a new source port makes a new client: without a limit, a burst from
@@ -60,6 +63,9 @@ pub struct Config {
     pub idle: Duration,
     /// Clients relayed at once; a datagram from any other source is refused until one is forgotten.
     pub max_clients: usize,
+    /// `--pcap FILE`: every datagram as it arrived and as it left, its fate in the comment (see
+    /// [`crate::capture`]).
+    pub capture: Option<Arc<Capture>>,
 }
 
 impl Config {
@@ -73,6 +79,7 @@ impl Config {
             seed: 1,
             idle: IDLE,
             max_clients: MAX_CLIENTS,
+            capture: None,
         }
     }
 }

@@ -19,6 +19,7 @@
 //! - [`fate`]: [`Fate::decide`], the pure decision — drop, or send: with one bit flipped, twice, delayed, held
 //!   back — with byte-level tests. Start here.
 //! - [`tally`]: [`Counts`] per direction and the [`Tally`] table printed every second with `-v` and at exit.
+//! - [`capture`]: `--pcap FILE`: each datagram as it arrived and as it left, its fate in the packet's comment.
 //! - `shared`: what the relay's threads share, and carrying a fate out (count it; send now, later, twice, never).
 //! - `clients`: the threads, one per socket — the listen port, one upstream socket per client, one mirror per
 //!   server transfer port — and forgetting silent clients. At most [`Config::max_clients`] at once; datagrams
@@ -29,6 +30,7 @@
 
 pub use netlab::rng;
 
+pub mod capture;
 mod clients;
 pub mod config;
 pub mod fate;

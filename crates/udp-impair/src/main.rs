@@ -5,7 +5,12 @@
 //! cargo run -p udp-impair -- --listen 127.0.0.1:7070 --to 127.0.0.1:6969 --loss 20% -v     # 2: the relay
 //! cargo run -p tftp-client -- get 127.0.0.1 hello.txt --port 7070 --trace --rexmt 200       # 3: see resends
 //! ```
+//!
+//! Add `--pcap relay.pcapng` to the relay: every datagram goes into the file as it arrived and as it left, its fate
+//! in the packet's comment (`just capture` shows one). The ports are not TFTP's 69, so tell Wireshark (tshark
+//! takes the same `-d`): `wireshark -d udp.port==7070,tftp -d udp.port==6969,tftp -r relay.pcapng`.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
@@ -19,7 +24,9 @@ const EXAMPLES: &str = "\
 Examples:
   udp-impair --listen 127.0.0.1:7070 --to 127.0.0.1:6969 --loss 10% --dup 5% --reorder 5%
   udp-impair --listen 127.0.0.1:7070 --to 127.0.0.1:8080 --delay 50 --jitter 20 --seed 42
-  udp-impair --listen [::1]:7070 --to [::1]:6969 --loss-down 30% -v";
+  udp-impair --listen [::1]:7070 --to [::1]:6969 --loss-down 30% -v
+  udp-impair --listen 127.0.0.1:7070 --to 127.0.0.1:6969 --loss 20% --pcap relay.pcapng
+    then: tshark -r relay.pcapng -d udp.port==7070,tftp -d udp.port==6969,tftp";
 
 /// A UDP relay that drops, duplicates, reorders, delays and corrupts datagrams, repeatably for a given --seed.
 ///
@@ -91,6 +98,10 @@ struct Cli {
     /// Print the tally every second while it changes
     #[arg(long, short = 'v')]
     verbose: bool,
+    /// Write every datagram, as it arrived and as it left, to this pcapng file for Wireshark, its fate in the
+    /// packet's comment (dropped, duplicated, delayed, reordered, corrupted)
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 impl Cli {
@@ -132,6 +143,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let capture = match netlab::capture::open(cli.pcap.as_deref()) {
+        Ok(capture) => capture,
+        Err(e) => {
+            eprintln!("udp-impair: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let config = udp_impair::Config {
+        capture: capture.clone(),
+        ..config
+    };
     let (listen, to, up, down) = (config.listen, config.to, config.up, config.down);
     let relay = match Relay::start(config) {
         Ok(r) => r,
@@ -160,5 +182,9 @@ fn main() -> ExitCode {
         }
     }
     print!("{}", relay.stop());
+    if let Some(Err(e)) = capture.map(|c| c.finish()) {
+        eprintln!("udp-impair: {e}");
+        return ExitCode::from(1);
+    }
     ExitCode::SUCCESS
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -38,6 +38,7 @@ impl Relay {
             sessions: Mutex::new(HashMap::new()),
             clients: AtomicUsize::new(0),
             later,
+            arrivals: AtomicU64::new(0),
             threads: Mutex::new(Vec::new()),
         });
         let mut threads = Vec::new();
@@ -48,11 +49,11 @@ impl Relay {
                 .spawn(move || listen_loop(&s))?,
         );
         let s = Arc::clone(&shared);
-        threads.push(
-            std::thread::Builder::new()
-                .name("impair-later".into())
-                .spawn(move || later::run(&held, &s.stop, TICK, |(route, bytes)| s.deliver(&route, &bytes)))?,
-        );
+        threads.push(std::thread::Builder::new().name("impair-later".into()).spawn(move || {
+            later::run(&held, &s.stop, TICK, |out| {
+                s.deliver(&out.route, &out.bytes, out.comment.as_deref())
+            })
+        })?);
         Ok(Relay { shared, local, threads })
     }
 

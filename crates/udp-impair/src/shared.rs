@@ -1,12 +1,13 @@
 //! What every thread of the relay shares, and the one thing they all do with a datagram: carry out its fate.
 //!
 //! A datagram arrives on some socket (see [`crate::clients`]); [`Shared::impair`] asks [`Fate::decide`] what
-//! happens to it, counts that, and sends it now, later, twice or never along its [`Route`].
+//! happens to it, counts that (and records it, with `--pcap`), and sends it now, later, twice or never along its
+//! [`Route`].
 
 use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use netlab::SocketBuilder;
 use netlab::rng::Rng;
 
+use crate::capture;
 use crate::config::Config;
 use crate::fate::Fate;
 use crate::later::Later;
@@ -31,8 +33,12 @@ pub(crate) const MAX_DATAGRAM: usize = 65_536;
 #[derive(Debug)]
 pub(crate) struct Session {
     pub(crate) client: SocketAddr,
+    /// The listen port's address as this client's datagrams reach it (what a capture shows).
+    pub(crate) listen_side: SocketAddr,
     /// The relay's socket towards the server for this client.
     pub(crate) upstream: UdpSocket,
+    /// Its address as the server sees it.
+    pub(crate) upstream_side: SocketAddr,
     /// One client-facing socket per server port that has answered, other than the one the client addressed.
     pub(crate) mirrors: Mutex<HashMap<SocketAddr, Arc<Mirror>>>,
     pub(crate) last_seen: Mutex<Instant>,
@@ -45,6 +51,8 @@ pub(crate) struct Session {
 #[derive(Debug)]
 pub(crate) struct Mirror {
     pub(crate) socket: UdpSocket,
+    /// Its address as the client sees it.
+    pub(crate) local: SocketAddr,
     pub(crate) server: SocketAddr,
 }
 
@@ -66,6 +74,31 @@ impl Route {
             Route::Up { session, .. } | Route::Down { session, .. } => session,
         }
     }
+
+    /// The way, in the tally's words.
+    pub(crate) fn way(&self) -> &'static str {
+        match self {
+            Route::Up { .. } => "client->server",
+            Route::Down { .. } => "server->client",
+        }
+    }
+
+    /// Where a datagram sent along this route leaves from, and where it goes.
+    fn ends(&self) -> (SocketAddr, SocketAddr) {
+        match self {
+            Route::Up { session, to } => (session.upstream_side, *to),
+            Route::Down { session, via } => (via.as_ref().map_or(session.listen_side, |m| m.local), session.client),
+        }
+    }
+}
+
+/// A datagram on its way out, with what the capture says about it.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    pub(crate) route: Route,
+    pub(crate) bytes: Vec<u8>,
+    /// The departure's comment, when capturing.
+    pub(crate) comment: Option<String>,
 }
 
 /// What all the relay's threads share.
@@ -81,14 +114,23 @@ pub(crate) struct Shared {
     /// size of `sessions`, is held to the limit, so threads never outnumber it.
     pub(crate) clients: AtomicUsize,
     /// Datagrams held back until they fall due.
-    pub(crate) later: Later<(Route, Vec<u8>)>,
+    pub(crate) later: Later<Outgoing>,
+    /// Datagrams that have arrived: each one's number in the capture's comments.
+    pub(crate) arrivals: AtomicU64,
     /// Threads started for sessions and mirrors, joined when the relay stops.
     pub(crate) threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Shared {
-    /// Decides a datagram's fate and carries it out: sends it now, later, twice, or never.
-    pub(crate) fn impair(&self, route: Route, mut bytes: Vec<u8>, rng: &mut Rng) {
+    /// Decides the fate of a datagram that came from `from` to the relay's `here`, and carries it out: sends it
+    /// now, later, twice, or never.
+    pub(crate) fn impair(
+        &self,
+        route: Route,
+        (from, here): (SocketAddr, SocketAddr),
+        mut bytes: Vec<u8>,
+        rng: &mut Rng,
+    ) {
         let (knobs, counters) = match route {
             Route::Up { .. } => (&self.config.up, &self.up),
             Route::Down { .. } => (&self.config.down, &self.down),
@@ -98,16 +140,22 @@ impl Shared {
         }
         let fate = Fate::decide(knobs, bytes.len(), rng);
         counters.decided(&fate);
+        let number = self.arrived(from, here, &bytes, |n| capture::arrived(n, route.way(), &fate));
         let Fate::Send(delivery) = fate else {
             return;
         };
+        // What the capture will say about each copy as it leaves, written before the bit flip changes the bytes.
+        let capturing = self.config.capture.is_some();
+        let comments: Vec<Option<String>> = (1..=delivery.copies())
+            .map(|copy| capturing.then(|| capture::left(number, route.way(), &delivery, copy, &bytes)))
+            .collect();
         if let Some(flip) = delivery.flip {
             flip.apply(&mut bytes);
         }
         let hold = delivery.hold();
         if hold.is_zero() {
-            for _ in 0..delivery.copies() {
-                self.deliver(&route, &bytes);
+            for comment in comments {
+                self.deliver(&route, &bytes, comment.as_deref());
             }
             return;
         }
@@ -115,22 +163,50 @@ impl Shared {
         let Some(due) = Instant::now().checked_add(hold) else {
             return;
         };
-        for _ in 0..delivery.copies() {
-            self.later.hold(due, (route.clone(), bytes.clone()));
+        for comment in comments {
+            let (route, bytes) = (route.clone(), bytes.clone());
+            self.later.hold(due, Outgoing { route, bytes, comment });
         }
     }
 
-    /// Sends one datagram now.
-    pub(crate) fn deliver(&self, route: &Route, bytes: &[u8]) {
-        let (sent, counters) = match route {
-            Route::Up { session, to } => (session.upstream.send_to(bytes, to), &self.up),
+    /// Numbers a datagram that came from `from` to the relay's `here`, and records it with `--pcap`, its comment
+    /// written by `comment` from its number.
+    pub(crate) fn arrived(
+        &self,
+        from: SocketAddr,
+        here: SocketAddr,
+        bytes: &[u8],
+        comment: impl FnOnce(u64) -> String,
+    ) -> u64 {
+        let number = self.arrivals.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(capture) = &self.config.capture {
+            // A record that fails is remembered by the capture and reported at exit; the relay goes on.
+            let _ = capture.record(from, here, bytes, Some(&comment(number)));
+        }
+        number
+    }
+
+    /// Sends one datagram now, and records it with the departure's `comment` when capturing.
+    pub(crate) fn deliver(&self, route: &Route, bytes: &[u8], comment: Option<&str>) {
+        let send = || match route {
+            Route::Up { session, to } => session.upstream.send_to(bytes, to),
             Route::Down { session, via } => {
                 let socket = via.as_ref().map_or(&self.listen, |m| &m.socket);
-                (socket.send_to(bytes, session.client), &self.down)
+                socket.send_to(bytes, session.client)
             }
         };
+        let sent = match &self.config.capture {
+            Some(capture) => {
+                let (src, dst) = route.ends();
+                capture.send_recorded(src, dst, bytes, comment, send)
+            }
+            None => send(),
+        };
         if sent.is_ok() {
-            counters.forwarded();
+            match route {
+                Route::Up { .. } => self.up.forwarded(),
+                Route::Down { .. } => self.down.forwarded(),
+            }
         }
     }
 
