@@ -40,7 +40,7 @@ grade PATH *ARGS:
     cd "{{invocation_directory()}}"
     "{{bin}}/labgrade" "{{PATH}}" --exercises "{{justfile_directory()}}/exercises" --work "{{target}}/grade" {{ARGS}}
 
-# Tests against real peers (tftpd-hpa, atftpd, busybox tftpd, tftp-hpa, curl, busybox tftp, Python); a missing peer fails
+# Tests against real peers (tftpd-hpa, atftpd, busybox tftpd, tftp-hpa, curl, busybox tftp, Python, tshark); a missing peer fails
 interop:
     cargo test --workspace -- --ignored --test-threads 1
 
@@ -53,7 +53,7 @@ netns:
 peers:
     #!/usr/bin/env bash
     set -euo pipefail
-    need=(tftpd-hpa tftp-hpa atftp busybox netcat-openbsd curl libwrap0 libpcre2-8-0 make gcc libc6-dev bzip2)
+    need=(tftpd-hpa tftp-hpa atftp busybox netcat-openbsd curl libwrap0 libpcre2-8-0 make gcc libc6-dev bzip2 tshark)
     missing=()
     for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     if ((${#missing[@]})); then
@@ -265,6 +265,45 @@ _demo-tftp:
     wait_for_line "$work/server.log" "passwd"
     echo; echo "server log:"
     sed 's/^/  /' "$work/server.log"
+
+# A short TFTP download through udp-impair at 20% loss, written to a capture (--pcap), then tshark's one-line summary of every packet with its fate (needs tshark: just peers)
+capture PCAP=(target / "capture.pcapng"):
+    #!/usr/bin/env bash
+    set -euo pipefail
+    source scripts/show.sh
+    command -v tshark >/dev/null || { echo "capture: needs tshark (just peers installs it)"; exit 1; }
+    cargo build -q -p tftp-server -p tftp-client -p udp-impair
+    export PATH="{{bin}}:$PATH" NO_COLOR=1
+    pcap=$(realpath -m "{{PCAP}}")
+    tmp=$(mktemp -d)
+    trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+    # Short timers on both sides, so each loss costs 0.2 s instead of a second; --seed makes the losses repeat.
+    tftp-server --root demo/tftp-root --bind 127.0.0.1 --port 0 --rexmt 200 > "$tmp/server" 2>&1 &
+    wait_for_line "$tmp/server" "^listening on"
+    server=$(grep -o '127.0.0.1:[0-9]*' "$tmp/server" | head -1)
+    udp-impair --listen 127.0.0.1:0 --to "$server" --loss 20% --seed 3 --pcap "$pcap" > "$tmp/relay" &
+    relay=$!
+    wait_for_line "$tmp/relay" "^relaying"
+    listen=$(head -1 "$tmp/relay" | grep -o '127.0.0.1:[0-9]*' | head -1)
+    echo "== a TFTP download through udp-impair, 20% of datagrams lost each way, every one captured"
+    echo "\$ $(shell_line udp-impair --listen 127.0.0.1:0 --to "$server" --loss 20% --seed 3 --pcap "$pcap")   # $(head -1 "$tmp/relay")"
+    (cd "$tmp" && show tftp-client get 127.0.0.1 blocks.bin --port "${listen#*:}" --rexmt 200)
+    kill -INT "$relay"
+    wait "$relay"
+    echo "the relay's tally at Ctrl-C:"; tail -n +4 "$tmp/relay" | sed 's/^/  /'
+    echo
+    echo "== the capture: the client talks to the relay's port ${listen#*:}, the relay to the server's port ${server#*:};"
+    echo "   -d makes Wireshark dissect both as TFTP (they are not 69), and it follows each transfer's new ports"
+    # As root, tshark warns that it runs as root: that line is not about the capture.
+    tshark() { command tshark "$@" 2>&1 | grep -v '^Running as user "root"'; }
+    # Columns: number, time, source port, destination port, tshark's summary, the packet's comment (its fate).
+    columns='"No.","%m","Time","%t","From","%uS","To","%uD","Info","%i","Comment","%Cus:frame.comment"'
+    show tshark -r "$pcap" -d "udp.port==${listen#*:},tftp" -d "udp.port==${server#*:},tftp" \
+        -o "gui.column.format:$columns"
+    echo
+    echo "each datagram is there twice: as it arrived at the relay and as it left; a dropped one never left, and"
+    echo "the same DATA or ACK arrives again after the sender's timeout. To open it in Wireshark:"
+    echo "  wireshark -d udp.port==${listen#*:},tftp -d udp.port==${server#*:},tftp -r $pcap"
 
 # Coverage-guided fuzzing of every parser of network and user input, SECONDS each (nightly; installs cargo-fuzz)
 fuzz SECONDS="60" *TARGETS:
