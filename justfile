@@ -348,15 +348,28 @@ bench:
     {{target}}/release/labbench tftp-client
     {{target}}/release/labbench tftp-server
 
-# Build the book (docs/book): outputs come from real runs; includes, anchors and links are checked
-docs: build
+# Install what the book needs when it is missing: mdBook and mdbook-i18n-helpers (cargo), gettext and python3 (Debian, as root)
+docs-tools:
+    bash docs/tools.sh
+
+# Build the book in English (docs/book) and Chinese (docs/book/zh-CN); outputs come from real runs; checks includes, links, headings, coverage.tsv, the language switches and that every message is translated
+docs: docs-tools build
     bash docs/generate.sh "{{bin}}"
-    mdbook build docs
+    bash docs/build.sh
     bash docs/check.sh
 
-# Serve the book on http://127.0.0.1:3000 while you read or edit it
+# After editing the English pages: merge their new and changed messages into docs/po/zh-CN.po, to be translated
+docs-po: docs-tools build
+    bash docs/generate.sh "{{bin}}"
+    bash docs/po.sh
+
+# Serve both editions of the book on http://127.0.0.1:3000 (this machine only); run `just docs` again after an edit
 docs-serve: docs
-    mdbook serve docs --hostname 127.0.0.1 --port 3000
+    python3 -m http.server 3000 --bind 127.0.0.1 --directory docs/book
+
+# Screenshot every page of both editions in headless Chromium into target/docs-shots, checking that each renders, its language switch works, and its tables and diagrams fit
+docs-shots: docs
+    bash docs/shots.sh "{{target}}/docs-shots"
 
 # The API documentation of every crate (target/doc)
 api-docs:
