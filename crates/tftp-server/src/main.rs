@@ -81,12 +81,7 @@ fn main() -> ExitCode {
     config.rexmt = Duration::from_millis(cli.rexmt);
     config.retries = cli.retries;
     config.verbose = cli.verbose;
-    let access = match (cli.writable, cli.create) {
-        (false, false) => "read-only",
-        (true, false) => "uploads may replace files",
-        (false, true) => "uploads may create files",
-        (true, true) => "uploads may create and replace files",
-    };
+    let access = config.access();
     let root = config.root.display().to_string();
     let addr = SocketAddr::new(ip, cli.port);
     // The log goes to standard output; once nobody reads it (`| head -1`), the server ends quietly, as `cat` does.

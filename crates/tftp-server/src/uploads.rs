@@ -6,9 +6,9 @@
 //! only when the last block has come. Only this server makes such names — no request may name one (see
 //! [`crate::paths`]) — so the cleanup at start can tell them from a user's files: it removes nothing else.
 //!
-//! Two servers may serve the same folder. While an upload runs, its file is locked (`flock` on Unix; on Windows a
-//! file that is open cannot be opened without sharing), and the cleanup at start leaves a locked file alone: it
-//! belongs to a server that is still running. A killed server's locks die with it.
+//! Two servers may serve the same folder. While an upload runs, its file is locked (std's `File::try_lock`:
+//! `flock` on Unix, `LockFileEx` on Windows), and the cleanup at start leaves a locked file alone: it belongs to a
+//! server that is still running. A killed server's locks die with it.
 
 use std::collections::HashSet;
 use std::ffi::OsStr;
@@ -183,31 +183,14 @@ pub fn remove_leftovers(root: &Path) -> Vec<(PathBuf, u64)> {
 
 /// Locks an upload's file for as long as it is open. Best effort: on a file system without locks the upload still
 /// runs, and the cleanup at start, unable to lock the file either, leaves it alone.
-#[cfg(unix)]
 fn lock(file: &File) {
-    let _ = rustix::fs::flock(file, rustix::fs::FlockOperation::NonBlockingLockExclusive);
+    let _ = file.try_lock();
 }
-
-#[cfg(not(unix))]
-fn lock(_file: &File) {}
 
 /// Whether a running server holds this file: it does if the file cannot be locked (or not even opened).
-#[cfg(unix)]
 fn in_use(path: &Path) -> bool {
     let Ok(file) = File::open(path) else { return true };
-    rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive).is_err()
-}
-
-/// Whether a running server holds this file: Windows refuses to open without sharing a file that is open.
-#[cfg(windows)]
-fn in_use(path: &Path) -> bool {
-    use std::os::windows::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new().read(true).share_mode(0).open(path).is_err()
-}
-
-#[cfg(not(any(unix, windows)))]
-fn in_use(_path: &Path) -> bool {
-    false
+    file.try_lock().is_err()
 }
 
 #[cfg(test)]
