@@ -68,11 +68,15 @@ pub fn netlab_address(data: &[u8]) {
     }
 }
 
-/// A received chat message in each encoding: decoding never panics and never yields a control character that could
-/// move the terminal's cursor or fake a line.
+/// A received chat message in each encoding: decoding never panics, and the line shown never holds a control
+/// character that could move the terminal's cursor or start a line that looks like another peer's message.
 pub fn chat_line(data: &[u8]) {
     for encoding in [Encoding::Utf8, Encoding::Gbk] {
-        let text = encoding.decode(data);
-        let _ = encoding.encode(&text);
+        let shown = encoding.decode_line(data);
+        assert!(
+            !shown.chars().any(char::is_control),
+            "{encoding:?} shows a control character: {shown:?}"
+        );
+        let _ = encoding.encode(&encoding.decode(data));
     }
 }
