@@ -16,16 +16,27 @@ use anyhow::{Context, Result, bail};
 /// Check every IPv4 header checksum and UDP checksum (Wireshark leaves both unchecked by default).
 pub const CHECK_CHECKSUMS: [&str; 4] = ["-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"];
 
-/// The option that makes Wireshark dissect UDP `port` as TFTP: `-d udp.port==PORT,tftp`.
-pub fn decode_as_tftp(port: u16) -> [String; 2] {
-    ["-d".to_string(), format!("udp.port=={port},tftp")]
+/// Wireshark's "Decode As" on the command line: dissect UDP `port` as `protocol` (`-d udp.port==6969,tftp`).
+pub fn decode_as(port: u16, protocol: &str) -> [String; 2] {
+    ["-d".to_string(), format!("udp.port=={port},{protocol}")]
 }
 
-/// Every `-d` for `ports`, with the TFTP heuristic switched off so that only these ports are TFTP.
+/// Every `-d` for `ports` as TFTP, with the TFTP heuristic switched off so that only these ports are TFTP.
 pub fn tftp_ports(ports: &[u16]) -> Vec<String> {
     let mut args = vec!["--disable-heuristic".to_string(), "tftp".to_string()];
-    args.extend(ports.iter().flat_map(|&p| decode_as_tftp(p)));
+    args.extend(ports.iter().flat_map(|&p| decode_as(p, "tftp")));
     args
+}
+
+/// Every `-d` for `ports` as plain data (`data.data` holds the payload in hex): a random port from port 0 may be
+/// one Wireshark knows for another protocol, and a test's echo or chat message must not be taken for it.
+pub fn data_ports(ports: &[u16]) -> Vec<String> {
+    ports.iter().flat_map(|&p| decode_as(p, "data")).collect()
+}
+
+/// Bytes as tshark's `data.data` prints them: lowercase hex, no separators.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Reads `file` with tshark and returns, per packet, the values of `fields` (`-T fields -e ...`; a field that
