@@ -6,6 +6,7 @@
 //! ```
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,12 +15,14 @@ use clap::Parser;
 use echo_server::tcp::Event;
 use echo_server::{preview, tcp, udp};
 use netlab::SocketBuilder;
+use netlab::capture::CapturedSocket;
 
 const EXAMPLES: &str = "\
 Examples:
   echo-server                        UDP on 0.0.0.0:8080, like the seed
   echo-server --tcp --port 7007 -q   TCP, no line per message
-  echo-server --bind :: --port 0     IPv6 and IPv4, any free port (printed first)";
+  echo-server --bind :: --port 0     IPv6 and IPv4, any free port (printed first)
+  echo-server --pcap echo.pcapng     every datagram in a file Wireshark opens";
 
 /// An echo server (RFC 862): every UDP datagram, or every byte on a TCP connection, goes back to its sender.
 #[derive(Debug, Parser)]
@@ -43,6 +46,9 @@ struct Cli {
     /// No line per message
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Write every datagram received and sent to this pcapng file, for Wireshark (UDP only)
+    #[arg(long, value_name = "FILE", conflicts_with = "tcp")]
+    pcap: Option<PathBuf>,
 }
 
 /// One log line. Through netlab's `println!`: once nobody reads the log (`| head -1`), the server ends quietly,
@@ -99,6 +105,13 @@ fn main() -> ExitCode {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("echo-server: {}", netlab::explain_bind_error(addr, &e));
+                return ExitCode::from(1);
+            }
+        };
+        let socket = match netlab::capture::open(cli.pcap.as_deref()) {
+            Ok(capture) => CapturedSocket::new(socket, capture),
+            Err(e) => {
+                eprintln!("echo-server: {e}");
                 return ExitCode::from(1);
             }
         };

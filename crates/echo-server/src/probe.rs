@@ -5,8 +5,10 @@
 //! corrupted, a late reply to an earlier probe is ignored, and a probe with no reply in time is lost.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
+
+use netlab::capture::CapturedSocket;
 
 /// The payload of probe `seq`.
 pub fn payload(seq: u64, size: usize) -> Vec<u8> {
@@ -82,7 +84,13 @@ impl Summary {
 }
 
 /// One UDP probe: send, then wait up to `timeout` for the reply with the same sequence number.
-pub fn udp_probe(socket: &UdpSocket, to: SocketAddr, seq: u64, size: usize, timeout: Duration) -> io::Result<Outcome> {
+pub fn udp_probe(
+    socket: &CapturedSocket,
+    to: SocketAddr,
+    seq: u64,
+    size: usize,
+    timeout: Duration,
+) -> io::Result<Outcome> {
     let sent = payload(seq, size);
     let started = Instant::now();
     socket.send_to(&sent, to)?;
@@ -144,7 +152,7 @@ pub fn tcp_probe(stream: &mut TcpStream, seq: u64, size: usize, timeout: Duratio
 /// has come back for `timeout` (then the ones in flight count as lost), or `deadline` passes. Returns
 /// (replies, elapsed).
 pub fn udp_load(
-    socket: &UdpSocket,
+    socket: &CapturedSocket,
     to: SocketAddr,
     count: u64,
     window: u64,

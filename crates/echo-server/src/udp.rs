@@ -4,14 +4,17 @@
 //! cut short — the seed's `recvfrom(1024)` silently drops everything past byte 1024.
 
 use std::io;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
+
+use netlab::capture::CapturedSocket;
 
 /// Largest UDP payload over IPv4: 65,535 minus 20 (IP header) minus 8 (UDP header).
 pub use netlab::MAX_UDP_PAYLOAD;
 
 // ANCHOR: udp_echo
-/// Echoes datagrams until the socket fails; `on_message` sees each one (for the log line).
-pub fn serve(socket: &UdpSocket, mut on_message: impl FnMut(SocketAddr, &[u8])) -> io::Result<()> {
+/// Echoes datagrams until the socket fails; `on_message` sees each one (for the log line). The socket is a
+/// `UdpSocket` that also records each datagram into `--pcap`'s file when there is one.
+pub fn serve(socket: &CapturedSocket, mut on_message: impl FnMut(SocketAddr, &[u8])) -> io::Result<()> {
     let mut buf = vec![0u8; 65_536];
     loop {
         let (n, from) = match socket.recv_from(&mut buf) {

@@ -2,19 +2,23 @@
 //! `echo-server` (see its header), or through `udp-impair` to see loss.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
 use echo_server::probe::{self, Outcome, Summary};
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::capture::{Capture, CapturedSocket};
 use netlab::println;
 
 const EXAMPLES: &str = "\
 Examples:
   echo-client 127.0.0.1 --count 5                   five probes, one a second, like ping
   echo-client ::1 --port 7007 --tcp --size 1024 --interval 0
-  echo-client 127.0.0.1 --window 32 --count 100000 --size 64   load mode: packets per second";
+  echo-client 127.0.0.1 --window 32 --count 100000 --size 64   load mode: packets per second
+  echo-client 127.0.0.1 --count 3 --pcap probes.pcapng        every datagram in a file Wireshark opens";
 
 /// Probes an echo server (RFC 862) like ping: a line per reply, then sent, received, loss and round-trip times.
 /// Exits 1 when every probe was lost.
@@ -49,11 +53,22 @@ struct Cli {
     /// Only the summary
     #[arg(long, short = 'q')]
     quiet: bool,
+    /// Write every datagram sent and received to this pcapng file, for Wireshark (UDP only)
+    #[arg(long, value_name = "FILE", conflicts_with = "tcp")]
+    pcap: Option<PathBuf>,
 }
 
 fn fail(message: String) -> ExitCode {
     eprintln!("echo-client: {message}");
     ExitCode::from(1)
+}
+
+/// `code`, unless the capture could not be written whole: then that, in one line, and exit 1.
+fn finish(capture: Option<&Arc<Capture>>, code: ExitCode) -> ExitCode {
+    match capture.map(|c| c.finish()) {
+        Some(Err(e)) => fail(e.to_string()),
+        _ => code,
+    }
 }
 
 fn main() -> ExitCode {
@@ -85,6 +100,10 @@ fn main() -> ExitCode {
         Ipv6Addr::UNSPECIFIED.into()
     };
     let proto = if cli.tcp { "tcp" } else { "udp" };
+    let capture = match netlab::capture::open(cli.pcap.as_deref()) {
+        Ok(capture) => capture,
+        Err(e) => return fail(e.to_string()),
+    };
 
     if let Some(window) = cli.window {
         if cli.tcp {
@@ -95,11 +114,11 @@ fn main() -> ExitCode {
             .recv_buffer(4 << 20)
             .bind_udp(SocketAddr::new(any, 0))
         {
-            Ok(s) => s,
+            Ok(s) => CapturedSocket::new(s, capture.clone()),
             Err(e) => return fail(format!("cannot open a socket: {e}")),
         };
         let deadline = Duration::from_secs(cli.deadline);
-        return match probe::udp_load(&socket, server, cli.count, window, size, timeout, deadline) {
+        let code = match probe::udp_load(&socket, server, cli.count, window, size, timeout, deadline) {
             Ok((replies, elapsed)) => {
                 let pps = replies as f64 / elapsed.as_secs_f64().max(1e-9);
                 println!(
@@ -115,6 +134,7 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(format!("{server}: {e}")),
         };
+        return finish(capture.as_ref(), code);
     }
 
     let mut summary = Summary::default();
@@ -130,7 +150,7 @@ fn main() -> ExitCode {
         }
     } else {
         match UdpSocket::bind(SocketAddr::new(any, 0)) {
-            Ok(s) => Some(s),
+            Ok(s) => Some(CapturedSocket::new(s, capture.clone())),
             Err(e) => return fail(format!("cannot open a socket: {e}")),
         }
     };
@@ -180,9 +200,10 @@ fn main() -> ExitCode {
     if let Some((min, avg, max, sd)) = summary.rtt_stats() {
         println!("rtt min/avg/max/stddev = {min:.3}/{avg:.3}/{max:.3}/{sd:.3} ms");
     }
-    if summary.received == 0 && summary.corrupted == 0 {
+    let code = if summary.received == 0 && summary.corrupted == 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    finish(capture.as_ref(), code)
 }
