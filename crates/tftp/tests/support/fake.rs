@@ -61,7 +61,8 @@ pub struct Faults {
     pub wrong_tid_after: Option<u64>,
     /// Send ERROR 0 instead of this block (downloads).
     pub error_at: Option<u64>,
-    /// Stop answering after this block (downloads) — the client must time out.
+    /// Stop answering after this block — the client must time out. Downloads: after sending it; uploads: after
+    /// receiving it, without an ACK.
     pub stall_after: Option<u64>,
     /// Never answer the request at all.
     pub silent: bool,
@@ -454,6 +455,12 @@ fn serve_upload(t: &mut Transfer, blksize: usize, window: u64) {
         }
         let payload = &p[4..];
         t.log.file.extend_from_slice(payload);
+        if faults.stall_after == Some(expected) {
+            // Hold the port open, answer nothing, until the client gives up with an ERROR (or the test hangs up).
+            t.tid.set_read_timeout(Some(PATIENCE)).unwrap();
+            while t.recv().is_some_and(|p| p[1] != 5) {}
+            return;
+        }
         let last = payload.len() < blksize;
         if last || expected % window == 0 {
             if faults.drop_once == Some(expected) && !dropped {
