@@ -10,8 +10,11 @@
 //! - [`capture`]: `--pcap FILE`: each datagram wrapped in the IPv4/IPv6 and UDP headers the kernel would add
 //!   (written by hand: seed §1.1), in a pcapng file Wireshark opens.
 //! - [`args`]: numbers typed on the command line, with the limits `--help` states ([`args::seconds`]).
+//! - [`exit`]: exit codes, one convention for every program — 0 success, 1 runtime failure, 2 bad usage or bad
+//!   input — as [`exit::Failure`] and the [`exit::report`] that ends each `main`.
 //! - [`sock`]: [`SocketBuilder`], socket options through socket2 (reuse, broadcast, buffer sizes, timeouts,
-//!   dual-stack) handing back plain `std::net` sockets; [`explain_bind_error`] for one-line bind failures.
+//!   dual-stack) handing back plain `std::net` sockets; [`explain_bind_error`] for one-line bind failures;
+//!   the datagram sizes [`MAX_UDP_PAYLOAD`] (the most one can carry) and [`MAX_DATAGRAM`] (a receive buffer).
 //! - [`hexdump`](mod@hexdump): `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
 //! - [`text`]: UTF-8 and GBK encode/decode; undecodable bytes are shown as `\xNN`, never a failure; text from the
 //!   network printed with its control characters escaped (`\x1b`, `\n`).
@@ -24,6 +27,7 @@ pub mod addr;
 pub mod args;
 pub mod capture;
 pub mod ctime;
+pub mod exit;
 pub mod hexdump;
 pub mod output;
 pub mod rng;
@@ -33,5 +37,5 @@ pub mod text;
 pub use addr::{AddrError, Host, parse_endpoint, parse_host, read_endpoint, read_host};
 pub use ctime::{ctime, ctime_now};
 pub use hexdump::{bytes_literal, hexdump};
-pub use sock::{MAX_UDP_PAYLOAD, SocketBuilder, explain_bind_error, recv_buffer_size};
+pub use sock::{MAX_DATAGRAM, MAX_UDP_PAYLOAD, SocketBuilder, explain_bind_error, recv_buffer_size};
 pub use text::{Encoding, Unencodable};
