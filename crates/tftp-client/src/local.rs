@@ -1,0 +1,175 @@
+//! The local side of a transfer: the file a download writes and the file an upload reads.
+//!
+//! A download is written to a temporary file beside the target (`.NAME.XXXXXX.part`) and renamed over it only
+//! when the last block has arrived, so a failed or interrupted download leaves nothing behind and never damages an
+//! existing file. The seed's version opens the file in append mode as soon as block 1 arrives, so a rerun appends a
+//! second copy and a failure leaves half a file.
+
+use std::ffi::OsString;
+use std::fmt::Display;
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, anyhow, bail};
+use tftp::client::Outcome;
+use tftp::transfer::FILE_BUFFER;
+use tftp::{Mode, Operation, TransferError, netascii};
+
+use crate::Target;
+use crate::flags::TransferOpts;
+use crate::watch::Watch;
+
+/// The temporary file of a download in progress, removed by the handler of Ctrl-C (SIGINT), `kill` (SIGTERM) and a
+/// closed terminal (SIGHUP).
+static PARTIAL: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Removes the temporary file of the download in progress, if there is one: for a signal handler.
+pub fn remove_partial() {
+    if let Ok(Some(path)) = PARTIAL.lock().map(|slot| slot.clone()) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Names a temporary file in [`PARTIAL`] for as long as it lives.
+struct Registered;
+
+impl Registered {
+    fn new(path: &Path) -> Self {
+        set_partial(Some(path.to_path_buf()));
+        Registered
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        set_partial(None);
+    }
+}
+
+fn set_partial(path: Option<PathBuf>) {
+    if let Ok(mut slot) = PARTIAL.lock() {
+        *slot = path;
+    }
+}
+
+/// Downloads `target` to `local` (or stdout for `-`) through a temporary file beside it.
+pub fn download(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outcome> {
+    if local == Path::new("-") {
+        // A closed standard output (`| head -c 100`) ends the program quietly, as `cat` ends.
+        return download_into(opts, target, netlab::output::Stdout, &"standard output");
+    }
+    // A link is followed, so the file it points to is replaced and the link stays a link.
+    let resolved;
+    let local = match std::fs::symlink_metadata(local) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(local).unwrap_or_else(|_| local.to_path_buf());
+            resolved.as_path()
+        }
+        _ => local,
+    };
+    match std::fs::metadata(local) {
+        Ok(meta) if meta.is_dir() => bail!("{} is a directory", local.display()),
+        // A device or a pipe (`/dev/null`, a FIFO) is written to as it is: renaming a file over it would
+        // replace the device itself.
+        Ok(meta) if !meta.is_file() => {
+            let device = std::fs::OpenOptions::new()
+                .write(true)
+                .open(local)
+                .with_context(|| format!("cannot open {}", local.display()))?;
+            return download_into(opts, target, device, &local.display());
+        }
+        _ => {}
+    }
+    let dir = match local.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = local
+        .file_name()
+        .ok_or_else(|| anyhow!("{}: not a file name", local.display()))?;
+    let mut prefix = OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    // ANCHOR: temp_then_rename
+    let partial = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".part")
+        .tempfile_in(&dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    let _registered = Registered::new(partial.path());
+    // On an error `partial` is deleted as it drops.
+    let outcome = download_into(opts, target, partial.as_file(), &partial.path().display())?;
+    keep_permissions(partial.as_file(), local);
+    partial
+        .persist(local)
+        .map_err(|e| anyhow!("cannot move the download into {}: {}", local.display(), e.error))?;
+    // ANCHOR_END: temp_then_rename
+    Ok(outcome)
+}
+
+/// The one place a download runs: into `out` through a buffer, the progress bar cleared whatever happens, and
+/// `out` (called `name` in an error) flushed once the last block is in.
+fn download_into(opts: &TransferOpts, target: &Target, out: impl Write, name: &dyn Display) -> Result<Outcome> {
+    let cfg = opts.config(target.server);
+    let mut watch = Watch::new(opts, None);
+    let mut out = BufWriter::with_capacity(FILE_BUFFER, out);
+    let result = tftp::client::download(&cfg, &target.remote, &mut out, &mut watch);
+    watch.finish();
+    let outcome = result.map_err(|e| transfer_failed(Operation::Download, target, e))?;
+    out.flush().with_context(|| format!("cannot write {name}"))?;
+    Ok(outcome)
+}
+
+/// A temporary file is private (0600); the finished file gets the old file's mode, or an ordinary 0644.
+fn keep_permissions(file: &File, local: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(local)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0o644);
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = (file, local);
+}
+
+/// Uploads `local` as `target`: exactly the file's bytes, the last block short (or empty).
+pub fn upload(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outcome> {
+    let file = File::open(local).with_context(|| format!("cannot open {}", local.display()))?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        bail!("{} is a directory", local.display());
+    }
+    let cfg = opts.config(target.server);
+    let size = match cfg.mode {
+        // Counted through a handle of its own: the upload reads `file` from its start.
+        Mode::Netascii => netascii::wire_size(File::open(local)?)?,
+        _ => meta.len(),
+    };
+    let mut watch = Watch::new(opts, Some(size));
+    let mut reader = BufReader::with_capacity(FILE_BUFFER, file);
+    let result = tftp::client::upload(&cfg, &target.remote, &mut reader, Some(size), &mut watch);
+    watch.finish();
+    result.map_err(|e| transfer_failed(Operation::Upload, target, e))
+}
+
+fn transfer_failed(op: Operation, target: &Target, e: TransferError) -> anyhow::Error {
+    anyhow!("{op} of {:?} from {} failed: {e}", target.remote, target.server)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn netascii_size_counts_the_added_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t");
+        std::fs::write(&p, b"a\nb\r\n").unwrap();
+        assert_eq!(
+            tftp::netascii::wire_size(std::fs::File::open(&p).unwrap()).unwrap(),
+            5 + 3
+        );
+    }
+}
