@@ -11,9 +11,10 @@
 //! - [`receive_loop`]: the receiving thread's loop.
 
 use std::io::{self, Write};
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 
 use netlab::Encoding;
+use netlab::capture::CapturedSocket;
 
 /// The largest message: what one UDP datagram carries over IPv4 (65,507 bytes).
 pub const MAX_MESSAGE: usize = netlab::MAX_UDP_PAYLOAD;
@@ -53,8 +54,9 @@ pub fn line(from: SocketAddr, stamp: &str, text: &str) -> String {
 /// Receives datagrams for ever, printing one line each to `out`. Up to 65,507 bytes arrive whole (the seed's
 /// `recvfrom(1024)` cuts the rest off); bytes that do not decode are shown as `\xNN`, never a crash, and control
 /// characters escaped (`\x1b`, `\t`, `\n`), so a message can neither command the terminal nor fake a line of
-/// its own. One line ending at the very end, which `nc` adds, is dropped.
-pub fn receive_loop(socket: &UdpSocket, encoding: Encoding, out: &mut dyn Write) -> io::Result<()> {
+/// its own. One line ending at the very end, which `nc` adds, is dropped. The socket is a `UdpSocket` that also
+/// records each datagram into `--pcap`'s file when there is one.
+pub fn receive_loop(socket: &CapturedSocket, encoding: Encoding, out: &mut dyn Write) -> io::Result<()> {
     let mut buf = vec![0u8; 65_536];
     loop {
         let (n, from) = match socket.recv_from(&mut buf) {
@@ -116,7 +118,8 @@ mod tests {
 
     #[test]
     fn received_messages_become_lines_and_bad_bytes_show() {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        use std::net::UdpSocket;
+        let socket = CapturedSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap(), None);
         let addr = socket.local_addr().unwrap();
         let sender = UdpSocket::bind("127.0.0.1:0").unwrap();
         sender.send_to(&[0xb2, 0xe2, 0xca, 0xd4], addr).unwrap(); // 测试 in GBK

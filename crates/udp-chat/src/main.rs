@@ -9,17 +9,20 @@
 
 use std::io::{self, BufRead, Write};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::capture::CapturedSocket;
 use netlab::{Encoding, SocketBuilder, print, println};
 
 const EXAMPLES: &str = "\
 Examples:
   udp-chat                                 asks for the peer, like the seed (target ip, then target port)
   udp-chat --port 8081 127.0.0.1 8080      talk to a chat on port 8080 of this machine
-  udp-chat --encoding gbk 192.0.2.7 8080   talk to a tool that sends GBK";
+  udp-chat --encoding gbk 192.0.2.7 8080   talk to a tool that sends GBK
+  udp-chat --pcap chat.pcapng 127.0.0.1 8080   every message in a file Wireshark opens";
 
 /// Two-way UDP chat in the seed's line format: `host:port <ctime>\t<text>` for every message received.
 ///
@@ -44,6 +47,9 @@ struct Cli {
     /// Text encoding for both directions: utf-8 or gbk (gb2312, cp936)
     #[arg(long, default_value = "utf-8", value_parser = clap::value_parser!(Encoding))]
     encoding: Encoding,
+    /// Write every datagram sent and received to this pcapng file, for Wireshark
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 /// A line as typed: without its `\n` or `\r\n`.
@@ -105,6 +111,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let capture = match netlab::capture::open(cli.pcap.as_deref()) {
+        Ok(capture) => capture,
+        Err(e) => {
+            eprintln!("udp-chat: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let socket = CapturedSocket::new(socket, capture.clone());
     let bound = socket.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("udp-chat on {bound} ({}); type /quit or Ctrl-D to leave", cli.encoding);
     let stdin = io::stdin();
@@ -185,5 +199,9 @@ fn main() -> ExitCode {
         }
     }
     let _ = io::stdout().flush();
+    if let Some(Err(e)) = capture.map(|c| c.finish()) {
+        eprintln!("udp-chat: {e}");
+        return ExitCode::from(1);
+    }
     ExitCode::SUCCESS
 }
