@@ -57,7 +57,9 @@ pub struct Faults {
     pub duplicate: bool,
     /// Withhold the first transmission of this block (downloads: DATA; uploads: the ACK of this block).
     pub drop_once: Option<u64>,
-    /// After this DATA block, a bystander sends a DATA packet to the client from another port.
+    /// A bystander sends the client a packet from another port: downloads, DATA k+1 right after DATA k; uploads,
+    /// ACK k after DATA k arrives, before the fake's own ACK k. It waits for a reply on a thread of its own, so a
+    /// client that ignores it (rightly or not) is not held up.
     pub wrong_tid_after: Option<u64>,
     /// Send ERROR 0 instead of this block (downloads).
     pub error_at: Option<u64>,
@@ -280,11 +282,15 @@ fn run(
             faults: &faults,
             control: &control,
             log: &mut log,
+            bystanders: Vec::new(),
         };
         if is_write {
             serve_upload(&mut transfer, blksize, window);
         } else {
             serve_download(&mut transfer, &file, blksize, window);
+        }
+        for bystander in std::mem::take(&mut transfer.bystanders) {
+            transfer.log.bystander_got.extend(bystander.join().unwrap());
         }
         log
     });
@@ -298,6 +304,8 @@ struct Transfer<'a> {
     faults: &'a Faults,
     control: &'a Control,
     log: &'a mut Log,
+    /// Bystanders waiting for the client's reply: what each got, if anything.
+    bystanders: Vec<JoinHandle<Option<Vec<u8>>>>,
 }
 
 impl Transfer<'_> {
@@ -313,6 +321,19 @@ impl Transfer<'_> {
 
     fn send(&self, packet: &[u8]) {
         self.tid.send_to(packet, self.client).unwrap();
+    }
+
+    /// A bystander on another port sends `packet` to the client and, on a thread of its own, waits up to 2 s for
+    /// the client's reply.
+    fn bystander_sends(&mut self, packet: Vec<u8>) {
+        let bystander = UdpSocket::bind("127.0.0.1:0").unwrap();
+        bystander.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        bystander.send_to(&packet, self.client).unwrap();
+        self.bystanders.push(thread::spawn(move || {
+            let mut b = [0u8; 600];
+            let (n, _) = bystander.recv_from(&mut b).ok()?;
+            Some(b[..n].to_vec())
+        }));
     }
 
     /// Whether to lose this packet from the client (block `block`): only its first copy, only if asked to.
@@ -375,13 +396,7 @@ fn serve_download(t: &mut Transfer, file: &[u8], blksize: usize, window: u64) {
                     t.send(&packet);
                 }
                 if faults.wrong_tid_after == Some(k) {
-                    let bystander = UdpSocket::bind("127.0.0.1:0").unwrap();
-                    bystander.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-                    bystander.send_to(&data(k + 1, b"intruder"), t.client).unwrap();
-                    let mut b = [0u8; 600];
-                    if let Ok((n, _)) = bystander.recv_from(&mut b) {
-                        t.log.bystander_got.push(b[..n].to_vec());
-                    }
+                    t.bystander_sends(data(k + 1, b"intruder"));
                 }
                 if faults.stall_after == Some(k) {
                     // Hold the port open, answer nothing, until the client gives up with an ERROR (or the test
@@ -471,13 +486,7 @@ fn serve_upload(t: &mut Transfer, blksize: usize, window: u64) {
             }
             if faults.wrong_tid_after == Some(expected) {
                 // Before the real ACK, a bystander sends the same ACK from another port.
-                let bystander = UdpSocket::bind("127.0.0.1:0").unwrap();
-                bystander.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-                bystander.send_to(&ack(expected), t.client).unwrap();
-                let mut b = [0u8; 600];
-                if let Ok((n, _)) = bystander.recv_from(&mut b) {
-                    t.log.bystander_got.push(b[..n].to_vec());
-                }
+                t.bystander_sends(ack(expected));
             }
             t.send(&ack(expected));
             if faults.duplicate {
