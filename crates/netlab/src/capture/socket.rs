@@ -25,17 +25,29 @@ use super::{Capture, local_address};
 /// ```
 ///
 /// A record that cannot be written never fails the send or receive — the program's real work goes on — but is
-/// remembered, and [`Capture::finish`] reports it at the end. A datagram received on a socket bound to `0.0.0.0`
-/// or `::` is recorded as addressed to the address the system would answer from: the kernel does not say which of
-/// the machine's addresses (or a broadcast address) the sender used unless asked with `IP_PKTINFO`, which std
-/// does not offer.
+/// remembered, and [`Capture::finish`] reports it at the end.
+///
+/// A datagram received on a socket bound to `0.0.0.0` or `::` is recorded as addressed to the address the system
+/// would answer from, with a comment that says so: `recv_from` does not tell which of the machine's addresses —
+/// or which broadcast address — the sender used (only `IP_PKTINFO` would, which std does not offer). An answer
+/// from a peer this socket has sent to needs no such comment: it came back to the address it was sent from.
 #[derive(Debug)]
 pub struct CapturedSocket {
     socket: UdpSocket,
     capture: Option<Arc<Capture>>,
-    /// The address this socket's packets carry toward the last peer's IP address, found once: finding it for a
+    /// The last peer's IP address and what this socket knows about it, found once: finding the address for a
     /// socket bound to `0.0.0.0` costs a scratch socket (see [`local_address`]).
-    here: Mutex<Option<(IpAddr, SocketAddr)>>,
+    toward: Mutex<Option<Toward>>,
+}
+
+/// This socket toward one peer IP address.
+#[derive(Debug)]
+struct Toward {
+    peer: IpAddr,
+    /// The address this socket's packets to the peer carry.
+    here: SocketAddr,
+    /// Whether this socket has sent to the peer.
+    sent: bool,
 }
 
 impl CapturedSocket {
@@ -44,7 +56,7 @@ impl CapturedSocket {
         CapturedSocket {
             socket,
             capture,
-            here: Mutex::new(None),
+            toward: Mutex::new(None),
         }
     }
 
@@ -52,7 +64,8 @@ impl CapturedSocket {
     pub fn send_to(&self, payload: &[u8], to: SocketAddr) -> io::Result<usize> {
         match &self.capture {
             Some(capture) => {
-                capture.send_recorded(self.here(to), to, payload, None, || self.socket.send_to(payload, to))
+                let (here, _) = self.here(to, true);
+                capture.send_recorded(here, to, payload, None, || self.socket.send_to(payload, to))
             }
             None => self.socket.send_to(payload, to),
         }
@@ -62,7 +75,7 @@ impl CapturedSocket {
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         let (n, from) = self.socket.recv_from(buf)?;
         if let Some(capture) = &self.capture {
-            let _ = capture.record(from, self.here(from), &buf[..n], None);
+            self.record_received(capture, from, &buf[..n]);
         }
         Ok((n, from))
     }
@@ -71,7 +84,8 @@ impl CapturedSocket {
     pub fn send(&self, payload: &[u8]) -> io::Result<usize> {
         match (&self.capture, self.socket.peer_addr()) {
             (Some(capture), Ok(to)) => {
-                capture.send_recorded(self.here(to), to, payload, None, || self.socket.send(payload))
+                let (here, _) = self.here(to, true);
+                capture.send_recorded(here, to, payload, None, || self.socket.send(payload))
             }
             _ => self.socket.send(payload),
         }
@@ -81,7 +95,7 @@ impl CapturedSocket {
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.socket.recv(buf)?;
         if let (Some(capture), Ok(from)) = (&self.capture, self.socket.peer_addr()) {
-            let _ = capture.record(from, self.here(from), &buf[..n], None);
+            self.record_received(capture, from, &buf[..n]);
         }
         Ok(n)
     }
@@ -101,16 +115,41 @@ impl CapturedSocket {
         self.socket
     }
 
-    fn here(&self, peer: SocketAddr) -> SocketAddr {
-        let mut here = self.here.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        match *here {
-            Some((ip, addr)) if ip == peer.ip() => addr,
-            _ => {
-                let addr = local_address(&self.socket, peer);
-                *here = Some((peer.ip(), addr));
-                addr
+    fn record_received(&self, capture: &Capture, from: SocketAddr, payload: &[u8]) {
+        let (here, answer) = self.here(from, false);
+        // Listening on every address, the socket is not told where a datagram was sent, unless it answers ours.
+        let comment = match self.socket.local_addr() {
+            Ok(local) if local.ip().is_unspecified() && !answer => {
+                let broadcast = if local.is_ipv4() {
+                    ", or to a broadcast address"
+                } else {
+                    ""
+                };
+                Some(format!(
+                    "received on {local}: sent to one of this machine's addresses{broadcast}; the socket is not \
+                     told which"
+                ))
             }
+            _ => None,
+        };
+        let _ = capture.record(from, here, payload, comment.as_deref());
+    }
+
+    /// This socket's address toward `peer`, and whether it had sent to `peer` before; `sending` notes that it
+    /// does now.
+    fn here(&self, peer: SocketAddr, sending: bool) -> (SocketAddr, bool) {
+        let mut toward = self.toward.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if toward.as_ref().is_some_and(|t| t.peer != peer.ip()) {
+            *toward = None;
         }
+        let t = toward.get_or_insert_with(|| Toward {
+            peer: peer.ip(),
+            here: local_address(&self.socket, peer),
+            sent: false,
+        });
+        let sent_before = t.sent;
+        t.sent |= sending;
+        (t.here, sent_before)
     }
 }
 
@@ -143,7 +182,9 @@ mod tests {
         a.connect(b_addr).unwrap();
         a.recv(&mut buf).unwrap();
         a.send(b"bye").unwrap();
+        b.recv_from(&mut buf).unwrap();
         let plain = b.try_clone().unwrap().into_inner();
+        a.send(b"gone").unwrap();
         plain.recv_from(&mut buf).unwrap(); // not recorded: the plain socket
         capture.finish().unwrap();
 
@@ -159,9 +200,20 @@ mod tests {
                 (b_addr, a_addr, b"ping"),      // b sent
                 (b_addr, a_addr, b"ping"),      // a received
                 (a_addr, b_addr, b"bye"),       // a sent, connected
+                (a_addr, b_addr, b"bye"),       // b received
+                (a_addr, b_addr, b"gone"),      // a sent
             ]
         );
         assert!(records.windows(2).all(|w| w[0].time <= w[1].time), "in time order");
+        // b listens on 0.0.0.0: where a's first datagram was sent, it cannot tell; "bye" comes from a peer it has
+        // answered, so to the address it answered from.
+        let comments: Vec<Option<&str>> = records.iter().map(|r| r.comment.as_deref()).collect();
+        let unsure = format!(
+            "received on {}: sent to one of this machine's addresses, or to a broadcast address; the socket is not \
+             told which",
+            b.local_addr().unwrap()
+        );
+        assert_eq!(comments, [None, Some(unsure.as_str()), None, None, None, None, None]);
     }
 
     #[test]
