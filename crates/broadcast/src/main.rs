@@ -6,7 +6,8 @@
 //! cargo run -p broadcast -- send "hello, everyone" --to 127.255.255.255 --port 8080
 //! ```
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 use broadcast::presence::{Announcement, Change, Roster};
 use clap::{Parser, Subcommand};
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::capture::CapturedSocket;
 use netlab::println;
 use netlab::text::escape_controls;
 
@@ -23,7 +25,8 @@ Examples:
   broadcast listen --port 8080
   broadcast send 'hello, everyone' --to 127.255.255.255       on this machine only
   broadcast send 'hello, LAN' --iface eth0                     the directed broadcast of eth0's network
-  broadcast presence --name alice --to 127.255.255.255 --interval 1";
+  broadcast presence --name alice --to 127.255.255.255 --interval 1
+  broadcast listen --port 8080 --pcap heard.pcapng             every datagram in a file Wireshark opens";
 
 /// The limits of `presence`'s seconds, shown in --help. An announcement more often than every 0.1 s floods the
 /// network for nothing; less often than hourly, peers wait three hours to notice one has gone.
@@ -64,6 +67,9 @@ fn name(text: &str) -> Result<String, String> {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Write every datagram sent and received to this pcapng file, for Wireshark
+    #[arg(long, value_name = "FILE", global = true)]
+    pcap: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,8 +137,24 @@ fn fail((message, code): (String, u8)) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// `socket`, recording into `--pcap`'s file when there is one.
+fn captured(socket: UdpSocket, pcap: Option<&Path>) -> Result<CapturedSocket, (String, u8)> {
+    let capture = netlab::capture::open(pcap).map_err(|e| (e.to_string(), 1))?;
+    Ok(CapturedSocket::new(socket, capture))
+}
+
+/// Success, unless the capture could not be written whole.
+fn finished(socket: &CapturedSocket) -> ExitCode {
+    match socket.capture().map(|c| c.finish()) {
+        Some(Err(e)) => fail((e.to_string(), 1)),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let pcap = cli.pcap.as_deref();
+    match cli.command {
         Command::Send {
             message,
             to,
@@ -159,10 +181,14 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return fail((format!("cannot open a socket: {e}"), 1)),
             };
+            let socket = match captured(socket, pcap) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
+            };
             match socket.send_to(message.as_bytes(), target) {
                 Ok(n) => {
                     println!("sent {n} bytes to {target}, {}", broadcast::reason(ip, iface.as_ref()));
-                    ExitCode::SUCCESS
+                    finished(&socket)
                 }
                 Err(e) => fail((broadcast::explain_send_error(target, &e), 1)),
             }
@@ -176,6 +202,10 @@ fn main() -> ExitCode {
                         1,
                     ));
                 }
+            };
+            let socket = match captured(socket, pcap) {
+                Ok(s) => s,
+                Err(e) => return fail(e),
             };
             println!(
                 "listening on {}",
@@ -194,7 +224,7 @@ fn main() -> ExitCode {
                     Err(e) => return fail((format!("receive failed: {e}"), 1)),
                 }
             }
-            ExitCode::SUCCESS
+            finished(&socket)
         }
         Command::Presence {
             name,
@@ -208,7 +238,7 @@ fn main() -> ExitCode {
                 Ok(d) => d,
                 Err(e) => return fail(e),
             };
-            presence(&name, SocketAddr::new(ip.into(), port), iface, interval, duration)
+            presence(&name, SocketAddr::new(ip.into(), port), iface, interval, duration, pcap)
         }
     }
 }
@@ -219,6 +249,7 @@ fn presence(
     iface: Option<broadcast::Interface>,
     every: Duration,
     duration: Option<Duration>,
+    pcap: Option<&Path>,
 ) -> ExitCode {
     let socket = match broadcast::listener(target.port()) {
         Ok(s) => s,
@@ -228,6 +259,10 @@ fn presence(
                 1,
             ));
         }
+    };
+    let socket = match captured(socket, pcap) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
     };
     // Wake at least every 100 ms, so that Ctrl-C and expiry are noticed promptly whatever the interval.
     let _ = socket.set_read_timeout(Some(
@@ -281,5 +316,5 @@ fn presence(
     }
     announce(Announcement::Offline(name.to_string()));
     println!("{name} offline");
-    ExitCode::SUCCESS
+    finished(&socket)
 }
