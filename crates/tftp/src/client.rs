@@ -25,9 +25,7 @@ use netlab::SocketBuilder;
 use crate::netascii::{ModeReader, ModeWriter};
 use crate::options::{self, Negotiated, OptionRequest};
 use crate::packet::{ErrorCode, Mode, Operation, Packet, PrettyPrinter, Request, ack_bytes};
-use crate::transfer::{
-    self, Channel, Datagrams, MAX_DATAGRAM, Observer, PolledSocket, ReceiveStart, Stats, TransferError,
-};
+use crate::transfer::{self, Channel, Datagrams, MAX_DATAGRAM, Observer, ReceiveStart, Stats, TransferError};
 
 /// How to reach the server and what to ask of it.
 #[derive(Debug, Clone)]
@@ -89,7 +87,7 @@ fn udp_socket(cfg: &ClientConfig) -> io::Result<Box<dyn Datagrams>> {
         .recv_buffer(want)
         .send_buffer(want)
         .bind_udp(SocketAddr::new(any, 0))?;
-    Ok(Box::new(PolledSocket::new(socket)))
+    Ok(socket.into())
 }
 
 /// Checks the server's OACK; a bad one is answered with ERROR 8 and ends the transfer.
@@ -124,7 +122,7 @@ fn channel<'o>(
     cfg: &ClientConfig,
     observer: &'o mut dyn Observer,
 ) -> io::Result<Channel<'o>> {
-    Ok(Channel::over(
+    Ok(Channel::new(
         open_socket()?,
         cfg.server,
         false,
@@ -317,13 +315,13 @@ mod tests {
 
     fn download(cfg: &ClientConfig, socket: &MemorySocket) -> (Result<Outcome, TransferError>, Vec<u8>) {
         let mut file = Vec::new();
-        let mut open = || Ok(Box::new(socket.clone()) as Box<dyn Datagrams>);
+        let mut open = || Ok(socket.clone().into());
         let result = download_over(&mut open, cfg, "f", &mut file, &mut Quiet);
         (result, file)
     }
 
     fn upload(cfg: &ClientConfig, socket: &MemorySocket, file: &[u8]) -> Result<Outcome, TransferError> {
-        let mut open = || Ok(Box::new(socket.clone()) as Box<dyn Datagrams>);
+        let mut open = || Ok(socket.clone().into());
         upload_over(&mut open, cfg, "f", &mut &file[..], Some(file.len() as u64), &mut Quiet)
     }
 

@@ -12,10 +12,10 @@
 
 use std::fmt;
 use std::io;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::{Datagrams, Direction, Observer, PolledSocket, Stats, TransferError};
+use super::{Datagrams, Direction, Observer, Stats, TransferError};
 use crate::options::Negotiated;
 use crate::packet::{ErrorCode, Opcode, error_bytes};
 
@@ -77,29 +77,12 @@ impl fmt::Display for Awaiting {
 }
 
 impl<'o> Channel<'o> {
-    /// A channel to `peer` over a UDP socket (which polls, see `poll.rs`). If `latched` is false (a client before
-    /// the first reply), the first datagram from the peer's IP address fixes the peer's port — its TID.
+    /// A channel to `peer` over `socket`: a UDP socket (which then polls, see `poll.rs`), or any other
+    /// [`Datagrams`], such as the [`MemorySocket`](super::MemorySocket) of a test or the fuzzer. If `latched` is
+    /// false (a client before the first reply), the first datagram from the peer's IP address fixes the peer's
+    /// port — its TID.
     pub fn new(
-        socket: UdpSocket,
-        peer: SocketAddr,
-        latched: bool,
-        rexmt: Duration,
-        retries: u32,
-        observer: &'o mut dyn Observer,
-    ) -> Self {
-        Channel::over(
-            Box::new(PolledSocket::new(socket)),
-            peer,
-            latched,
-            rexmt,
-            retries,
-            observer,
-        )
-    }
-
-    /// The same over any [`Datagrams`]: a test or the fuzzer passes a [`MemorySocket`](super::MemorySocket).
-    pub fn over(
-        socket: Box<dyn Datagrams>,
+        socket: impl Into<Box<dyn Datagrams>>,
         peer: SocketAddr,
         latched: bool,
         rexmt: Duration,
@@ -107,7 +90,7 @@ impl<'o> Channel<'o> {
         observer: &'o mut dyn Observer,
     ) -> Self {
         Channel {
-            socket,
+            socket: socket.into(),
             peer,
             latched,
             rexmt,
@@ -276,7 +259,7 @@ mod tests {
     /// A client's channel before the first reply: not latched, 2 retries, a timer that never runs out by itself.
     fn client<'o>(script: &MemorySocket, observer: &'o mut Quiet) -> Channel<'o> {
         let rexmt = Duration::from_secs(3600);
-        Channel::over(Box::new(script.clone()), addr(SERVER), false, rexmt, 2, observer)
+        Channel::new(script.clone(), addr(SERVER), false, rexmt, 2, observer)
     }
 
     #[test]

@@ -186,7 +186,7 @@ pub(crate) mod testing {
     /// out at once when nothing is left), so what happens depends on the script alone.
     pub fn channel<'o>(script: &MemorySocket, retries: u32, observer: &'o mut Quiet) -> Channel<'o> {
         let rexmt = Duration::from_secs(3600);
-        Channel::over(Box::new(script.clone()), addr(PEER), true, rexmt, retries, observer)
+        Channel::new(script.clone(), addr(PEER), true, rexmt, retries, observer)
     }
 
     /// What was sent, each datagram with where it went as text.

@@ -9,9 +9,11 @@
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, UdpSocket};
 use std::rc::Rc;
 use std::time::Instant;
+
+use super::PolledSocket;
 
 /// A datagram socket, as a transfer uses one.
 pub trait Datagrams {
@@ -26,6 +28,25 @@ pub trait Datagrams {
     /// can poll does anything.
     fn set_polling(&mut self, _on: bool) -> bool {
         false
+    }
+}
+
+impl From<UdpSocket> for Box<dyn Datagrams> {
+    /// A UDP socket, made to poll for a moment before it sleeps (see `poll.rs`).
+    fn from(socket: UdpSocket) -> Self {
+        Box::new(PolledSocket::new(socket))
+    }
+}
+
+impl From<PolledSocket> for Box<dyn Datagrams> {
+    fn from(socket: PolledSocket) -> Self {
+        Box::new(socket)
+    }
+}
+
+impl From<MemorySocket> for Box<dyn Datagrams> {
+    fn from(socket: MemorySocket) -> Self {
+        Box::new(socket)
     }
 }
 
