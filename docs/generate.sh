@@ -51,13 +51,13 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 first_line() { timeout 10 bash -c 'until [ -s "$1" ]; do sleep 0.05; done; head -1 "$1"' _ "$1"; }
 
-echo-server --bind 127.0.0.1 --port 0 > "$work/echo.log" &
+echo-server --bind 127.0.0.1 --port 0 > "$work/echo.log" 2>&1 &
 echo_port=$(first_line "$work/echo.log" | sed 's/.*127.0.0.1:\([0-9]*\).*/\1/')
 run echo-ping echo-client 127.0.0.1 --port "$echo_port" --count 3 --interval 0 --size 2000
 
 cp -r "$root/demo/tftp-root" "$work/root"
 # A short timer and many retries: the lossy run below loses packets on purpose, and must still finish, quickly.
-tftp-server --root "$work/root" --bind 127.0.0.1 --port 0 --rexmt 300 --retries 20 > "$work/tftp.log" &
+tftp-server --root "$work/root" --bind 127.0.0.1 --port 0 --rexmt 300 --retries 20 > "$work/tftp.log" 2>&1 &
 tftp_port=$(first_line "$work/tftp.log" | sed 's/.*127.0.0.1:\([0-9]*\).*/\1/')
 mkdir "$work/client"
 cp "$root/docs/py/first_reply.py" "$work/client/"
@@ -75,7 +75,7 @@ run py-first-octet python3 first_reply.py 127.0.0.1 "$tftp_port" hello.txt
 run py-first-netascii python3 first_reply.py 127.0.0.1 "$tftp_port" hello.txt netascii
 run py-first-mail python3 first_reply.py 127.0.0.1 "$tftp_port" hello.txt mail
 # A download through a relay that drops 20% of the datagrams each way (--seed makes the drops the same each run).
-udp-impair --listen 127.0.0.1:0 --to "127.0.0.1:$tftp_port" --loss 20% --seed 5 > "$work/relay.log" &
+udp-impair --listen 127.0.0.1:0 --to "127.0.0.1:$tftp_port" --loss 20% --seed 5 > "$work/relay.log" 2>&1 &
 relay_port=$(first_line "$work/relay.log" | grep -o '127.0.0.1:[0-9]*' | head -1)
 relay_port=${relay_port#127.0.0.1:}
 run tftp-lossy tftp-client get 127.0.0.1 blocks.bin --port "$relay_port" --rexmt 300 --retries 20 --trace
