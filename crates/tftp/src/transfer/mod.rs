@@ -17,7 +17,8 @@
 //! with zeros (see `block.rs`: the last block is exactly as long as what is left of the file).
 //!
 //! ## Layout
-//! The lesson, in reading order; each file reads in one sitting, and together they are the whole protocol:
+//! The lesson, in reading order; together they are the whole protocol. Each file's code reads in one sitting (under
+//! 250 lines); its tests follow it, replaying datagrams byte for byte over a [`MemorySocket`]:
 //! - `channel.rs`: [`Channel`], one end of a transfer — the TID latch, and the one loop that resends on a timeout.
 //! - `send.rs`: [`send`] and [`send_file`], the sending side — windows, ACKs, the Sorcerer's Apprentice.
 //! - `block.rs`: how a DATA block is read from the file, the short last block included.
