@@ -258,7 +258,7 @@ fn a_stranger_gets_error_5_and_changes_nothing() {
         "{}: the stranger should get ERROR 5 (00 05 00 05 \"unknown transfer ID\" 00), got {:02x?}: answer a packet \
          from any other address or port with ERROR 5, and carry on",
         r.what,
-        reply
+        reply.map(|p| &p[..p.len().min(8)])
     );
 }
 
