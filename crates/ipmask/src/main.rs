@@ -6,16 +6,16 @@
 //! cargo run -p ipmask -- same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0
 //! ```
 
-use std::io::BufRead;
+use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ipmask::net::show;
-use ipmask::render::{Style, count_json, report, to_json};
-use ipmask::{Net, ParseError, ops, parse};
+use ipmask::parse::{parse_address, parse_lines, parse_net, parse_range};
+use ipmask::render::{self, Style};
+use ipmask::{ops, parse};
+use netlab::exit::{self, Failure};
 // Like std's, but a closed standard output (`ipmask ... | head -1`) ends the program quietly, as `cat` ends.
 use netlab::{print, println};
-use serde_json::json;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -78,177 +78,69 @@ const SHOWN: usize = 32;
 /// With --json, up to this many subnets are printed.
 const SHOWN_JSON: usize = 65_536;
 
-fn print_nets(nets: &[Net], json: bool) {
-    for n in nets {
-        if json {
-            println!("{}", to_json(n));
-        } else {
-            println!("{n}");
-        }
+fn print_lines(lines: impl IntoIterator<Item = String>) {
+    for line in lines {
+        println!("{line}");
     }
 }
 
-fn parse_net(text: &str) -> Result<Net, ParseError> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    parse(&words).map(|p| p.net)
-}
-
-/// Why ipmask stopped without an answer.
-#[derive(Debug)]
-enum Failure {
-    /// Bad input: exit code 2.
-    Input(String),
-    /// Standard input could not be read: exit code 1.
-    Read(std::io::Error),
-}
-
-impl From<ParseError> for Failure {
-    fn from(e: ParseError) -> Self {
-        Failure::Input(e.to_string())
-    }
-}
-
-/// Bytes of a bad line shown in an error: enough to recognise it, and the error stays one short line.
-const SHOWN_OF_A_BAD_LINE: usize = 60;
-
-/// The networks on `input`, one a line; blank lines are skipped. A line that is not UTF-8 text, or not a
-/// network, is an error that names its line number: stopping there quietly would aggregate only part of the list.
-fn nets_from_lines(mut input: impl BufRead) -> Result<Vec<Net>, Failure> {
-    let mut nets = Vec::new();
-    let mut line = Vec::new();
-    for number in 1.. {
-        line.clear();
-        if input.read_until(b'\n', &mut line).map_err(Failure::Read)? == 0 {
-            break;
-        }
-        let Ok(text) = std::str::from_utf8(&line) else {
-            let shown = &line[..line.len().min(SHOWN_OF_A_BAD_LINE)];
-            return Err(Failure::Input(format!(
-                "line {number} of standard input is not UTF-8 text: {}",
-                netlab::Encoding::Utf8.decode(shown.trim_ascii())
-            )));
-        };
-        if text.trim().is_empty() {
-            continue;
-        }
-        let net = parse_net(text).map_err(|e| Failure::Input(format!("line {number} of standard input: {e}")))?;
-        nets.push(net);
-    }
-    Ok(nets)
-}
-
+/// Runs one command. Every `ipmask::Error` is bad input (exit 2): ipmask computes, it touches no network.
 fn run(cli: Cli) -> Result<(), Failure> {
+    let json = cli.json;
     match cli.command {
         Some(Command::Agg { networks }) => {
             let nets = if networks.is_empty() {
-                nets_from_lines(std::io::stdin().lock())?
+                let mut input = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut input)
+                    .map_err(|e| Failure::runtime(format!("cannot read standard input: {e}")))?;
+                parse_lines(&input)
             } else {
-                networks.iter().map(|t| parse_net(t)).collect::<Result<Vec<_>, _>>()?
-            };
-            print_nets(&ops::aggregate(&nets), cli.json);
+                networks.iter().map(|t| parse_net(t)).collect()
+            }
+            .map_err(Failure::usage)?;
+            print_lines(render::net_lines(&ops::aggregate(&nets), json));
         }
         Some(Command::Range { ends }) => {
-            let (first, last) = match ends.as_slice() {
-                [one] => one
-                    .split_once('-')
-                    .ok_or_else(|| ParseError::new(one, "expected FIRST-LAST"))?,
-                [a, b] => (a.as_str(), b.as_str()),
-                _ => return Err(ParseError::new(&ends.join(" "), "expected FIRST-LAST").into()),
-            };
-            let blocks = ops::range(
-                ipmask::parse::parse_address(first)?,
-                ipmask::parse::parse_address(last)?,
-            )?;
-            print_nets(&blocks, cli.json);
+            let ends: Vec<&str> = ends.iter().map(String::as_str).collect();
+            let (first, last) = parse_range(&ends).map_err(Failure::usage)?;
+            let blocks = ops::range(first, last).map_err(Failure::usage)?;
+            print_lines(render::net_lines(&blocks, json));
         }
         Some(Command::Vlsm { network, hosts }) => {
-            let net = parse_net(&network)?;
-            let ops::Vlsm { subnets, free } = ops::vlsm(&net, &hosts)?;
-            if cli.json {
-                for (wanted, sub) in &subnets {
-                    let mut obj = to_json(sub);
-                    obj["wanted_hosts"] = count_json(ipmask::Count::Exact(*wanted));
-                    println!("{obj}");
-                }
-                println!(
-                    "{}",
-                    json!({ "free": free.iter().map(ToString::to_string).collect::<Vec<_>>() })
-                );
-            } else {
-                let net = Net::new(net.network(), net.prefix);
-                let plural = if subnets.len() == 1 { "" } else { "s" };
-                println!("{net} in {} subnet{plural}, largest first", subnets.len());
-                println!("{:>8}  {:<22} {:>8}  hosts", "wanted", "subnet", "usable");
-                for (wanted, sub) in &subnets {
-                    println!(
-                        "{wanted:>8}  {:<22} {:>8}  {} to {}",
-                        sub.to_string(),
-                        sub.hosts().to_string(),
-                        show(sub.first_host()),
-                        show(sub.last_host())
-                    );
-                }
-                let free: Vec<String> = free.iter().map(ToString::to_string).collect();
-                println!(
-                    "free: {}",
-                    if free.is_empty() {
-                        "nothing".to_string()
-                    } else {
-                        free.join(", ")
-                    }
-                );
-            }
+            let net = parse_net(&network).map_err(Failure::usage)?;
+            let vlsm = ops::vlsm(&net, &hosts).map_err(Failure::usage)?;
+            print_lines(render::vlsm_lines(&net, &vlsm, json));
         }
         Some(Command::SameSubnet { host1, host2, mask }) => {
-            let a = ipmask::parse::parse_address(&host1)?;
-            let b = ipmask::parse::parse_address(&host2)?;
-            let prefix = parse(&[&host1, &mask])?.net.prefix;
-            let v = ops::same_subnet(a, b, prefix)?;
-            if cli.json {
-                let out = json!({
-                    "host1": to_json(&Net::new(a, prefix)),
-                    "host2": to_json(&Net::new(b, prefix)),
-                    "on_link": v.on_link,
-                    "common_prefix": v.common_prefix,
-                    "explanation": v.explanation,
-                });
-                println!("{out}");
-            } else {
-                let verdict = if v.on_link {
-                    "same subnet (on-link)"
-                } else {
-                    "different subnets (via the gateway)"
-                };
-                println!("{host1} and {host2} with /{prefix}: {verdict}");
-                println!("{}", v.explanation);
-            }
+            let a = parse_address(&host1).map_err(Failure::usage)?;
+            let b = parse_address(&host2).map_err(Failure::usage)?;
+            // The mask is read with the first host, whose family says whether 255.255.255.0 or /64 makes sense.
+            let prefix = parse(&[&host1, &mask]).map_err(Failure::usage)?.net.prefix;
+            let verdict = ops::same_subnet(a, b, prefix).map_err(Failure::usage)?;
+            print_lines(render::same_subnet_lines(
+                [&host1, &host2],
+                [a, b],
+                prefix,
+                &verdict,
+                json,
+            ));
         }
         None => {
             let words: Vec<&str> = cli.network.iter().map(String::as_str).collect();
             if words.is_empty() {
-                return Err(ParseError::new("", "give an address, such as 192.168.1.1/24 (see --help)").into());
+                let hint = ipmask::Error::new("", "give an address, such as 192.168.1.1/24 (see --help)");
+                return Err(Failure::usage(hint));
             }
-            let parsed = parse(&words)?;
+            let parsed = parse(&words).map_err(Failure::usage)?;
             match cli.split {
                 Some(prefix) => {
-                    let limit = if cli.json { SHOWN_JSON } else { SHOWN };
-                    let (subnets, exponent) = ops::split(&parsed.net, prefix, limit)?;
-                    let total = ipmask::Count::power_of_two(exponent);
-                    if !cli.json {
-                        println!("{} in /{prefix} subnets: 2^{exponent} = {total}", parsed.net);
-                    }
-                    print_nets(&subnets, cli.json);
-                    let left = total.minus(subnets.len() as u128);
-                    if left != ipmask::Count::Exact(0) {
-                        if cli.json {
-                            println!("{}", json!({ "left_out": count_json(left) }));
-                        } else {
-                            println!("... and {left} more");
-                        }
-                    }
+                    let limit = if json { SHOWN_JSON } else { SHOWN };
+                    let (shown, exponent) = ops::split(&parsed.net, prefix, limit).map_err(Failure::usage)?;
+                    print_lines(render::split_lines(&parsed.net, prefix, &shown, exponent, json));
                 }
-                None if cli.json => println!("{}", to_json(&parsed.net)),
-                None => print!("{}", report(&parsed, Style::detect())),
+                None if json => println!("{}", render::to_json(&parsed.net)),
+                None => print!("{}", render::report(&parsed, Style::detect())),
             }
         }
     }
@@ -256,44 +148,5 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Input(message)) => {
-            eprintln!("ipmask: {message}");
-            ExitCode::from(2)
-        }
-        Err(Failure::Read(e)) => {
-            eprintln!("ipmask: cannot read standard input: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_of_input_are_read_to_the_end_or_refused_with_their_number() {
-        let nets = nets_from_lines(&b"10.0.0.0/8\r\n\n  \n11.0.0.0 255.0.0.0"[..]).unwrap();
-        assert_eq!(nets.len(), 2);
-        let Err(Failure::Input(message)) = nets_from_lines(&b"10.0.0.0/8\n\n\xffoo\n11.0.0.0/8\n"[..]) else {
-            panic!("a line that is not UTF-8 is refused");
-        };
-        assert_eq!(message, "line 3 of standard input is not UTF-8 text: \\xffoo");
-        let Err(Failure::Input(message)) = nets_from_lines(&b"10.0.0.0/8\nnonsense\n"[..]) else {
-            panic!("a line that is not a network is refused");
-        };
-        assert!(
-            message.starts_with("line 2 of standard input: \"nonsense\""),
-            "{message}"
-        );
-    }
-
-    #[test]
-    fn nets_parse_from_one_string() {
-        assert_eq!(parse_net("10.0.0.0 255.0.0.0").unwrap().to_string(), "10.0.0.0/8");
-        assert!(parse_net("10.0.0.0/40").is_err());
-    }
+    exit::report("ipmask", run(Cli::parse()))
 }

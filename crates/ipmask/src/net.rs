@@ -9,10 +9,13 @@
 //! network   = address AND netmask             192.168.1.0    (host bits all 0)
 //! broadcast = network OR hostmask             192.168.1.255  (host bits all 1; IPv4 only)
 //! addresses = 2^(w-p)                         256
+//! p         = the netmask's leading ones      24 for 255.255.255.0 (prefix_of_mask; none with a hole)
 //! ```
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use crate::error::Error;
 
 /// A network: an address and a prefix length. The address keeps its host bits (what the user typed);
 /// [`Net::network`] clears them.
@@ -136,6 +139,15 @@ pub fn mask(prefix: u8, width: u32) -> u128 {
 }
 
 // ANCHOR_END: mask
+
+/// The prefix length of a contiguous IPv4 netmask (ones, then zeros), or `None` when its one bits have a hole:
+/// `0xffff_fe00` is /23, `0xff00_ff00` is no mask at all. The inverse of [`mask`].
+pub fn prefix_of_mask(mask: u32) -> Option<u8> {
+    let ones = mask.leading_ones();
+    // Shifting the ones out must leave nothing; `checked_shl` because /32 shifts by the full width.
+    (mask.checked_shl(ones).unwrap_or(0) == 0).then_some(ones as u8)
+}
+
 impl Net {
     /// A network; `prefix` must fit the family (checked by the parser).
     pub fn new(addr: IpAddr, prefix: u8) -> Self {
@@ -261,46 +273,6 @@ pub fn expanded(ip: IpAddr) -> String {
     }
 }
 
-/// The labels of an address's reverse-DNS name, most specific first: IPv4's four octets, or IPv6's 32 hex
-/// nibbles, in reverse order.
-fn reverse_labels(ip: IpAddr) -> Vec<String> {
-    match ip {
-        IpAddr::V4(v4) => v4.octets().iter().rev().map(u8::to_string).collect(),
-        IpAddr::V6(v6) => {
-            let value = u128::from(v6);
-            (0..32).map(|i| format!("{:x}", (value >> (4 * i)) & 0xf)).collect()
-        }
-    }
-}
-
-fn reverse_suffix(ip: IpAddr) -> &'static str {
-    if ip.is_ipv4() { "in-addr.arpa" } else { "ip6.arpa" }
-}
-
-/// The name a PTR record for `ip` lives under (`1.1.168.192.in-addr.arpa` for 192.168.1.1), as `dig -x` asks.
-pub fn reverse_pointer(ip: IpAddr) -> String {
-    format!("{}.{}", reverse_labels(ip).join("."), reverse_suffix(ip))
-}
-
-impl Net {
-    /// The reverse-DNS zone that holds this network's PTR records: the network's whole octets (IPv4) or nibbles
-    /// (IPv6), reversed — `1.168.192.in-addr.arpa` for 192.168.1.0/24. A prefix between boundaries is rounded
-    /// down (192.168.1.0/26 is inside the /24's zone; 192.168.0.0/22 inside `168.192.in-addr.arpa`), as
-    /// ipcalc-ng's `--reverse-dns` does.
-    pub fn reverse_zone(&self) -> String {
-        let per_label = if self.is_ipv4() { 8 } else { 4 };
-        let whole = usize::from(self.prefix) / per_label;
-        let labels = reverse_labels(self.network());
-        let kept = &labels[labels.len() - whole..];
-        let suffix = reverse_suffix(self.addr);
-        if kept.is_empty() {
-            suffix.to_string()
-        } else {
-            format!("{}.{suffix}", kept.join("."))
-        }
-    }
-}
-
 /// The directed broadcast address of the network that `ip` is on with `netmask` (seed §3.2.2: "host bits all
 /// one is the network's broadcast"). Fails if the netmask's one bits are not contiguous.
 ///
@@ -309,10 +281,9 @@ impl Net {
 /// let b = ipmask::directed_broadcast(Ipv4Addr::new(192, 168, 0, 23), Ipv4Addr::new(255, 255, 255, 0)).unwrap();
 /// assert_eq!(b, Ipv4Addr::new(192, 168, 0, 255));
 /// ```
-pub fn directed_broadcast(ip: Ipv4Addr, netmask: Ipv4Addr) -> Result<Ipv4Addr, crate::ParseError> {
-    let prefix = crate::parse::prefix_of_mask(u32::from(netmask)).ok_or_else(|| {
-        crate::ParseError::new(&netmask.to_string(), "not a valid mask: its 1 bits are not contiguous")
-    })?;
+pub fn directed_broadcast(ip: Ipv4Addr, netmask: Ipv4Addr) -> Result<Ipv4Addr, Error> {
+    let prefix = prefix_of_mask(u32::from(netmask))
+        .ok_or_else(|| Error::new(&netmask.to_string(), "not a valid mask: its 1 bits are not contiguous"))?;
     Ok(Ipv4Addr::from(u32::from(ip) | !(mask(prefix, 32) as u32)))
 }
 
@@ -340,30 +311,6 @@ mod tests {
     }
 
     #[test]
-    fn reverse_dns_names_and_zones() {
-        let ip = |t: &str| t.parse::<IpAddr>().unwrap();
-        assert_eq!(reverse_pointer(ip("192.168.1.1")), "1.1.168.192.in-addr.arpa");
-        assert_eq!(net("192.168.1.1/24").reverse_zone(), "1.168.192.in-addr.arpa");
-        assert_eq!(net("192.168.1.77/26").reverse_zone(), "1.168.192.in-addr.arpa");
-        assert_eq!(net("192.168.3.1/22").reverse_zone(), "168.192.in-addr.arpa");
-        assert_eq!(net("10.1.2.3/8").reverse_zone(), "10.in-addr.arpa");
-        assert_eq!(net("10.1.2.3/0").reverse_zone(), "in-addr.arpa");
-        assert_eq!(net("10.1.2.3/32").reverse_zone(), "3.2.1.10.in-addr.arpa");
-        assert_eq!(net("2001:db8::1/32").reverse_zone(), "8.b.d.0.1.0.0.2.ip6.arpa");
-        // /63 is between nibbles: the zone is the /60, 15 nibbles of 2001:0db8:abcd:001.
-        assert_eq!(
-            net("2001:db8:abcd:12::/63").reverse_zone(),
-            "1.0.0.d.c.b.a.8.b.d.0.1.0.0.2.ip6.arpa"
-        );
-        assert_eq!(
-            reverse_pointer(ip("2001:db8::1")),
-            "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"
-        );
-        assert_eq!(expanded(ip("2001:db8::1")), "2001:0db8:0000:0000:0000:0000:0000:0001");
-        assert_eq!(expanded(ip("10.0.0.1")), "10.0.0.1");
-    }
-
-    #[test]
     fn masks_at_the_edges() {
         assert_eq!(mask(0, 32), 0);
         assert_eq!(mask(32, 32), 0xffff_ffff);
@@ -371,6 +318,21 @@ mod tests {
         assert_eq!(mask(0, 128), 0);
         assert_eq!(mask(128, 128), u128::MAX);
         assert_eq!(mask(1, 128), 1u128 << 127);
+    }
+
+    #[test]
+    fn prefixes_of_masks() {
+        assert_eq!(prefix_of_mask(0), Some(0));
+        assert_eq!(prefix_of_mask(u32::MAX), Some(32));
+        assert_eq!(prefix_of_mask(0xffff_fe00), Some(23));
+        assert_eq!(prefix_of_mask(0xff00_ff00), None);
+        for prefix in 0..=32 {
+            assert_eq!(
+                prefix_of_mask(mask(prefix, 32) as u32),
+                Some(prefix),
+                "the inverse of mask"
+            );
+        }
     }
 
     #[test]
@@ -449,6 +411,9 @@ mod tests {
         assert_eq!(s("1:0:0:2:0:0:3:4"), "1::2:0:0:3:4");
         assert_eq!(s("1:0:2:3:4:5:6:7"), "1:0:2:3:4:5:6:7");
         assert_eq!(s("10.0.0.1"), "10.0.0.1");
+        let ip = |t: &str| t.parse::<IpAddr>().unwrap();
+        assert_eq!(expanded(ip("2001:db8::1")), "2001:0db8:0000:0000:0000:0000:0000:0001");
+        assert_eq!(expanded(ip("10.0.0.1")), "10.0.0.1");
     }
 
     #[test]

@@ -4,16 +4,16 @@
 
 use std::net::IpAddr;
 
+use crate::error::Error;
 use crate::net::{Count, Net, bits, from_bits, width};
-use crate::parse::ParseError;
 
 /// The subnets of prefix `new_prefix` inside `net`, the first `limit` of them, and how many there are in all
 /// (as a power of two: `2^(new_prefix - prefix)`).
-pub fn split(net: &Net, new_prefix: u8, limit: usize) -> Result<(Vec<Net>, u32), ParseError> {
+pub fn split(net: &Net, new_prefix: u8, limit: usize) -> Result<(Vec<Net>, u32), Error> {
     let w = net.width();
     if new_prefix < net.prefix || u32::from(new_prefix) > w {
         let why = format!("a subnet of /{} needs a prefix from {} to {w}", net.prefix, net.prefix);
-        return Err(ParseError::new(&format!("/{new_prefix}"), &why));
+        return Err(Error::new(&format!("/{new_prefix}"), &why));
     }
     let exponent = u32::from(new_prefix - net.prefix);
     let count_fits = exponent < 64;
@@ -43,16 +43,16 @@ fn largest_block(start: u128, end: u128, w: u32) -> u32 {
 }
 
 /// The fewest CIDR blocks that cover exactly `first..=last` (Python's `summarize_address_range`).
-pub fn range(first: IpAddr, last: IpAddr) -> Result<Vec<Net>, ParseError> {
+pub fn range(first: IpAddr, last: IpAddr) -> Result<Vec<Net>, Error> {
     if first.is_ipv4() != last.is_ipv4() {
-        return Err(ParseError::new(
+        return Err(Error::new(
             &format!("{first}-{last}"),
             "the two ends are of different families",
         ));
     }
     let (mut start, end) = (bits(first), bits(last));
     if start > end {
-        return Err(ParseError::new(
+        return Err(Error::new(
             &format!("{first}-{last}"),
             "the range ends before it starts",
         ));
@@ -117,7 +117,7 @@ pub struct Vlsm {
 ///
 /// A subnet holds its hosts plus the addresses that are not hosts: IPv4's network and broadcast addresses, IPv6's
 /// subnet-router anycast address — so 2 hosts take an IPv4 /30, as textbooks and `ipcalc -s` count.
-pub fn vlsm(net: &Net, wanted: &[u128]) -> Result<Vlsm, ParseError> {
+pub fn vlsm(net: &Net, wanted: &[u128]) -> Result<Vlsm, Error> {
     let w = net.width();
     let reserved: u128 = if net.is_ipv4() { 2 } else { 1 };
     let mut order: Vec<u128> = wanted.to_vec();
@@ -128,7 +128,7 @@ pub fn vlsm(net: &Net, wanted: &[u128]) -> Result<Vlsm, ParseError> {
     let mut needed_bits: Vec<u32> = Vec::new();
     for &hosts in &order {
         if hosts == 0 {
-            return Err(ParseError::new("0", "a subnet is for at least one host"));
+            return Err(Error::new("0", "a subnet is for at least one host"));
         }
         // The fewest host bits with 2^bits >= hosts + reserved.
         let size_bits = match hosts.checked_add(reserved).and_then(u128::checked_next_power_of_two) {
@@ -140,7 +140,7 @@ pub fn vlsm(net: &Net, wanted: &[u128]) -> Result<Vlsm, ParseError> {
             && next.is_some_and(|start| size_bits >= 128 || end - start >= (1u128 << size_bits) - 1);
         let Some(start) = next.filter(|_| fits) else {
             let total = sum_of_powers_of_two(&needed_bits);
-            return Err(ParseError::new(
+            return Err(Error::new(
                 &net.to_string(),
                 &format!(
                     "too small: it has 2^{} addresses, and subnets for the {} largest requests need {total} \
@@ -214,16 +214,16 @@ pub struct Verdict {
 }
 
 /// Whether `a` and `b` are on one subnet with a `/prefix` mask, and what goes wrong if the mask is wrong.
-pub fn same_subnet(a: IpAddr, b: IpAddr, prefix: u8) -> Result<Verdict, ParseError> {
+pub fn same_subnet(a: IpAddr, b: IpAddr, prefix: u8) -> Result<Verdict, Error> {
     if a.is_ipv4() != b.is_ipv4() {
-        return Err(ParseError::new(
+        return Err(Error::new(
             &format!("{a} {b}"),
             "the two hosts are of different families",
         ));
     }
     let w = width(a);
     if u32::from(prefix) > w {
-        return Err(ParseError::new(
+        return Err(Error::new(
             &format!("/{prefix}"),
             &format!("prefix {prefix} is out of range (0-{w})"),
         ));

@@ -10,11 +10,16 @@
 //!
 //! Every error names the part that is wrong.
 
-use std::fmt;
 use std::net::{IpAddr, Ipv6Addr};
 
 use crate::class::Class;
+use crate::error::Error;
 use crate::net::Net;
+/// Mask arithmetic lives in [`crate::net`]; the name stays reachable here, where it used to be, so that code
+/// written against the old place (`ipmask::parse::prefix_of_mask`) keeps compiling. New code says
+/// [`ipmask::prefix_of_mask`](crate::prefix_of_mask).
+#[doc(hidden)]
+pub use crate::net::prefix_of_mask;
 
 /// How the mask was written, for the output to say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,64 +46,31 @@ pub struct Parsed {
     pub form: MaskForm,
 }
 
-/// What was wrong with the input, and which part.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    /// The part at fault.
-    pub part: String,
-    /// Why.
-    pub reason: String,
-}
-
-impl ParseError {
-    /// An error about `part`.
-    pub fn new(part: &str, reason: &str) -> Self {
-        ParseError {
-            part: part.to_string(),
-            reason: reason.to_string(),
-        }
-    }
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}: {}", self.part, self.reason)
-    }
-}
-
-impl std::error::Error for ParseError {}
-
 /// An address literal, IPv4 (strict: four octets 0–255) or IPv6.
-pub fn parse_address(text: &str) -> Result<IpAddr, ParseError> {
+pub fn parse_address(text: &str) -> Result<IpAddr, Error> {
     let text = text.trim();
     if text.contains(':') {
         return text
             .parse::<Ipv6Addr>()
             .map(IpAddr::V6)
-            .map_err(|_| ParseError::new(text, "not a valid IPv6 address"));
+            .map_err(|_| Error::new(text, "not a valid IPv6 address"));
     }
     if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return Err(ParseError::new(text, "not an IPv4 or IPv6 address"));
+        return Err(Error::new(text, "not an IPv4 or IPv6 address"));
     }
     netlab::addr::parse_ipv4(text)
         .map(IpAddr::V4)
-        .map_err(|e| ParseError::new(text, &e.kind.to_string()))
+        .map_err(|e| Error::new(text, &e.kind.to_string()))
 }
 
-/// The prefix length of a contiguous netmask (ones then zeros), or `None`.
-pub fn prefix_of_mask(mask: u32) -> Option<u8> {
-    let ones = mask.leading_ones();
-    (mask.checked_shl(ones).unwrap_or(0) == 0).then_some(ones as u8)
-}
-
-fn prefix(text: &str, ip: IpAddr) -> Result<u8, ParseError> {
+fn prefix(text: &str, ip: IpAddr) -> Result<u8, Error> {
     let max = if ip.is_ipv4() { 32 } else { 128 };
     let family = if ip.is_ipv4() { "IPv4" } else { "IPv6" };
     let n: u32 = text
         .parse()
-        .map_err(|_| ParseError::new(text, "not a prefix length or mask"))?;
+        .map_err(|_| Error::new(text, "not a prefix length or mask"))?;
     if n > max {
-        return Err(ParseError::new(
+        return Err(Error::new(
             &format!("/{text}"),
             &format!("prefix {n} is out of range for {family} (0-{max})"),
         ));
@@ -107,17 +79,16 @@ fn prefix(text: &str, ip: IpAddr) -> Result<u8, ParseError> {
 }
 
 /// Reads an IPv4 mask in any of its forms.
-fn ipv4_mask(text: &str) -> Result<(u8, MaskForm), ParseError> {
+fn ipv4_mask(text: &str) -> Result<(u8, MaskForm), Error> {
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         let value =
-            u32::from_str_radix(hex, 16).map_err(|_| ParseError::new(text, "not a hex mask (up to 8 hex digits)"))?;
+            u32::from_str_radix(hex, 16).map_err(|_| Error::new(text, "not a hex mask (up to 8 hex digits)"))?;
         return prefix_of_mask(value)
             .map(|p| (p, MaskForm::Hex))
-            .ok_or_else(|| ParseError::new(text, "not a valid mask: its 1 bits are not contiguous"));
+            .ok_or_else(|| Error::new(text, "not a valid mask: its 1 bits are not contiguous"));
     }
-    let value = u32::from(
-        netlab::addr::parse_ipv4(text).map_err(|e| ParseError::new(text, &format!("not a mask: {}", e.kind)))?,
-    );
+    let value =
+        u32::from(netlab::addr::parse_ipv4(text).map_err(|e| Error::new(text, &format!("not a mask: {}", e.kind)))?);
     if let Some(p) = prefix_of_mask(value) {
         return Ok((p, MaskForm::Dotted));
     }
@@ -125,11 +96,11 @@ fn ipv4_mask(text: &str) -> Result<(u8, MaskForm), ParseError> {
     if let Some(p) = prefix_of_mask(!value) {
         return Ok((p, MaskForm::Wildcard));
     }
-    Err(ParseError::new(text, "not a valid mask: its 1 bits are not contiguous"))
+    Err(Error::new(text, "not a valid mask: its 1 bits are not contiguous"))
 }
 
 /// Reads one network from one or two words: `ADDR/MASK`, `ADDR MASK`, or `ADDR`.
-pub fn parse(words: &[&str]) -> Result<Parsed, ParseError> {
+pub fn parse(words: &[&str]) -> Result<Parsed, Error> {
     let (addr_text, mask_text) = match words {
         [one] => match one.split_once('/') {
             Some((a, m)) => (a, Some(m)),
@@ -137,7 +108,7 @@ pub fn parse(words: &[&str]) -> Result<Parsed, ParseError> {
         },
         [a, m] => (*a, Some(m.strip_prefix('/').unwrap_or(m))),
         _ => {
-            return Err(ParseError::new(
+            return Err(Error::new(
                 &words.join(" "),
                 "expected ADDRESS/MASK, ADDRESS MASK or ADDRESS",
             ));
@@ -150,16 +121,53 @@ pub fn parse(words: &[&str]) -> Result<Parsed, ParseError> {
         (Some(m), _) if !m.is_empty() && m.chars().all(|c| c.is_ascii_digit()) => (prefix(m, ip)?, MaskForm::Prefix),
         (Some(m), IpAddr::V4(_)) => ipv4_mask(m)?,
         (Some(m), IpAddr::V6(_)) => {
-            return Err(ParseError::new(
-                m,
-                "an IPv6 mask is written as a prefix length, like /64",
-            ));
+            return Err(Error::new(m, "an IPv6 mask is written as a prefix length, like /64"));
         }
     };
     Ok(Parsed {
         net: Net::new(ip, prefix),
         form,
     })
+}
+
+/// One network from one string, its words split at spaces: `10.0.0.0/8` or `10.0.0.0 255.0.0.0`.
+pub fn parse_net(text: &str) -> Result<Net, Error> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    parse(&words).map(|p| p.net)
+}
+
+/// The two ends of an address range, from `FIRST-LAST` in one word or `FIRST LAST` in two.
+pub fn parse_range(words: &[&str]) -> Result<(IpAddr, IpAddr), Error> {
+    let (first, last) = match words {
+        [one] => one
+            .split_once('-')
+            .ok_or_else(|| Error::new(one, "expected FIRST-LAST"))?,
+        [first, last] => (*first, *last),
+        _ => return Err(Error::new(&words.join(" "), "expected FIRST-LAST")),
+    };
+    Ok((parse_address(first)?, parse_address(last)?))
+}
+
+/// Bytes of a bad line shown in an error: enough to recognise it, and the error stays one short line.
+const SHOWN_OF_A_BAD_LINE: usize = 60;
+
+/// The networks in a list, one a line (what `ipmask agg` reads from standard input); blank lines are skipped. A
+/// line that is not UTF-8 text, or not a network, is an error that names its line number: stopping there
+/// quietly would aggregate only part of the list.
+pub fn parse_lines(input: &[u8]) -> Result<Vec<Net>, Error> {
+    let mut nets = Vec::new();
+    for (line, bytes) in (1..).zip(input.split_inclusive(|&b| b == b'\n')) {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            let start = &bytes[..bytes.len().min(SHOWN_OF_A_BAD_LINE)];
+            let shown = netlab::Encoding::Utf8.decode(start.trim_ascii());
+            return Err(Error::NotText { line, shown });
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        nets.push(parse_net(text).map_err(|e| e.on_line(line))?);
+    }
+    Ok(nets)
 }
 
 #[cfg(test)]
@@ -240,10 +248,42 @@ mod tests {
     }
 
     #[test]
-    fn prefixes_of_masks() {
-        assert_eq!(prefix_of_mask(0), Some(0));
-        assert_eq!(prefix_of_mask(u32::MAX), Some(32));
-        assert_eq!(prefix_of_mask(0xffff_fe00), Some(23));
-        assert_eq!(prefix_of_mask(0xff00_ff00), None);
+    fn nets_parse_from_one_string() {
+        assert_eq!(parse_net("10.0.0.0 255.0.0.0").unwrap().to_string(), "10.0.0.0/8");
+        assert!(parse_net("10.0.0.0/40").is_err());
+    }
+
+    #[test]
+    fn ranges_in_one_word_or_two() {
+        let ends = |words: &[&str]| parse_range(words).map(|(a, b)| (a.to_string(), b.to_string()));
+        let want = Ok(("10.0.0.1".to_string(), "10.0.0.6".to_string()));
+        assert_eq!(ends(&["10.0.0.1-10.0.0.6"]), want);
+        assert_eq!(ends(&["10.0.0.1", "10.0.0.6"]), want);
+        assert_eq!(
+            ends(&["10.0.0.1"]).unwrap_err().to_string(),
+            "\"10.0.0.1\": expected FIRST-LAST"
+        );
+        assert_eq!(
+            ends(&["10.0.0.1-x"]).unwrap_err().to_string(),
+            "\"x\": not an IPv4 or IPv6 address"
+        );
+    }
+
+    #[test]
+    fn lines_of_input_are_read_to_the_end_or_refused_with_their_number() {
+        let nets = parse_lines(b"10.0.0.0/8\r\n\n  \n11.0.0.0 255.0.0.0").unwrap();
+        assert_eq!(nets.len(), 2);
+        assert_eq!(
+            parse_lines(b"10.0.0.0/8\n\n\xffoo\n11.0.0.0/8\n")
+                .unwrap_err()
+                .to_string(),
+            "line 3 of standard input is not UTF-8 text: \\xffoo",
+            "a line that is not UTF-8 is refused"
+        );
+        let message = parse_lines(b"10.0.0.0/8\nnonsense\n").unwrap_err().to_string();
+        assert!(
+            message.starts_with("line 2 of standard input: \"nonsense\""),
+            "{message}"
+        );
     }
 }

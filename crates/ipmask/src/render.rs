@@ -1,4 +1,5 @@
-//! Output: aligned text with the bits shown (coloured on a terminal), and JSON.
+//! Output: what each command prints, as aligned text with the bits shown (coloured on a terminal) or as JSON,
+//! one object a line. Each function returns the text (or its lines), and the program prints it.
 
 use std::fmt::Write;
 use std::net::IpAddr;
@@ -6,8 +7,10 @@ use std::net::IpAddr;
 use serde_json::{Value, json};
 
 use crate::class::{Class, class_letter, kind};
-use crate::net::{Count, Net, bits, expanded, reverse_pointer, show};
+use crate::net::{Count, Net, bits, expanded, show};
+use crate::ops::{Verdict, Vlsm};
 use crate::parse::{MaskForm, Parsed};
+use crate::reverse::reverse_pointer;
 
 /// Colours for the network and host bits, or none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +186,115 @@ pub fn to_json(net: &Net) -> Value {
         "reverse_pointer": reverse_pointer(net.addr),
         "reverse_zone": net.reverse_zone(),
     })
+}
+
+/// Networks one a line, `10.0.0.0/8`, or with `json` one object a line: what `agg` and `range` print.
+pub fn net_lines(nets: &[Net], json: bool) -> impl Iterator<Item = String> + '_ {
+    nets.iter()
+        .map(move |n| if json { to_json(n).to_string() } else { n.to_string() })
+}
+
+/// `--split PREFIX`: a heading (not in JSON), the `shown` subnets of `net` (from [`crate::ops::split`], which
+/// also gives the `exponent`: there are `2^exponent` in all), then how many were left out. Lines are made as
+/// they are printed: a split can show 65,536 subnets.
+pub fn split_lines<'a>(
+    net: &Net,
+    prefix: u8,
+    shown: &'a [Net],
+    exponent: u32,
+    json: bool,
+) -> impl Iterator<Item = String> + 'a {
+    let total = Count::power_of_two(exponent);
+    let heading = (!json).then(|| format!("{net} in /{prefix} subnets: 2^{exponent} = {total}"));
+    let left = total.minus(shown.len() as u128);
+    let left_out = (left != Count::Exact(0)).then(|| {
+        if json {
+            json!({ "left_out": count_json(left) }).to_string()
+        } else {
+            format!("... and {left} more")
+        }
+    });
+    heading.into_iter().chain(net_lines(shown, json)).chain(left_out)
+}
+
+/// `vlsm`: a table of the subnets carved out of `net`, largest first, with the hosts each was wanted for, then
+/// the blocks left free. In JSON, each subnet's object gains `wanted_hosts`, and a last object lists `free`.
+pub fn vlsm_lines(net: &Net, vlsm: &Vlsm, json: bool) -> Vec<String> {
+    if json {
+        return vlsm_json(vlsm);
+    }
+    let Vlsm { subnets, free } = vlsm;
+    let plural = if subnets.len() == 1 { "" } else { "s" };
+    let mut lines = vec![
+        format!(
+            "{} in {} subnet{plural}, largest first",
+            net.normalized(),
+            subnets.len()
+        ),
+        format!("{:>8}  {:<22} {:>8}  hosts", "wanted", "subnet", "usable"),
+    ];
+    for (wanted, sub) in subnets {
+        lines.push(format!(
+            "{wanted:>8}  {:<22} {:>8}  {} to {}",
+            sub.to_string(),
+            sub.hosts().to_string(),
+            show(sub.first_host()),
+            show(sub.last_host())
+        ));
+    }
+    let free: Vec<String> = free.iter().map(ToString::to_string).collect();
+    let free = if free.is_empty() {
+        "nothing".to_string()
+    } else {
+        free.join(", ")
+    };
+    lines.push(format!("free: {free}"));
+    lines
+}
+
+fn vlsm_json(vlsm: &Vlsm) -> Vec<String> {
+    let mut lines: Vec<String> = vlsm
+        .subnets
+        .iter()
+        .map(|(wanted, sub)| {
+            let mut obj = to_json(sub);
+            obj["wanted_hosts"] = count_json(Count::Exact(*wanted));
+            obj.to_string()
+        })
+        .collect();
+    let free: Vec<String> = vlsm.free.iter().map(ToString::to_string).collect();
+    lines.push(json!({ "free": free }).to_string());
+    lines
+}
+
+/// `same-subnet`: the verdict for two hosts (as typed, and as read) under a `/prefix` mask, and the seed's
+/// paragraph on masks too large or too small, applied to them.
+pub fn same_subnet_lines(
+    typed: [&str; 2],
+    hosts: [IpAddr; 2],
+    prefix: u8,
+    verdict: &Verdict,
+    json: bool,
+) -> Vec<String> {
+    if json {
+        let out = json!({
+            "host1": to_json(&Net::new(hosts[0], prefix)),
+            "host2": to_json(&Net::new(hosts[1], prefix)),
+            "on_link": verdict.on_link,
+            "common_prefix": verdict.common_prefix,
+            "explanation": verdict.explanation,
+        });
+        return vec![out.to_string()];
+    }
+    let said = if verdict.on_link {
+        "same subnet (on-link)"
+    } else {
+        "different subnets (via the gateway)"
+    };
+    vec![
+        format!("{} and {} with /{prefix}: {said}", typed[0], typed[1]),
+        verdict.explanation.clone(),
+    ]
 }
 
 #[cfg(test)]

@@ -376,3 +376,21 @@ fn vlsm_too_small_says_the_exact_need() {
         "{err}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn standard_input_that_cannot_be_read_is_a_runtime_failure_exit_1() {
+    // A folder as standard input: every read fails (EISDIR). The command was right, so not exit 2.
+    let folder = std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ipmask"))
+        .arg("agg")
+        .stdin(folder)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("ipmask: cannot read standard input: ") && err.lines().count() == 1,
+        "{err}"
+    );
+}
