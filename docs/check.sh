@@ -133,6 +133,12 @@ while IFS= read -r page; do
     fi
 done < <(find "$book" -name '*.html' | sort)
 
+# ---- Emphasis that Markdown did not take: mdbook-gettext writes *x* back as _x_, and an underscore between Chinese
+# characters is no emphasis, so the marks would show on the page. Chinese text uses **x**, which always works.
+while IFS= read -r hit; do
+    say_bad "zh-CN/${hit#"$book/zh-CN/"}: emphasis shown as marks; write it **like this** in po/zh-CN.po"
+done < <(grep -P -o '(?<![A-Za-z0-9_*])[_*]\p{Han}[^_*<>\s]*[_*](?![A-Za-z0-9_*])' "$book"/zh-CN/*.html | sort -u)
+
 # ---- The translation: po/zh-CN.po against the messages extracted from the sources now.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
