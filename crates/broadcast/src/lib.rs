@@ -1,4 +1,4 @@
-//! # broadcast — seed §3.2.2, UDP broadcast
+//! # broadcast — seed §3.2.2, UDP broadcast, and multicast beyond it
 //!
 //! A datagram sent to a broadcast address reaches every host on the network: the switch floods it to every port.
 //! The seed sets `SO_BROADCAST` and sends to `'<broadcast>'`; it also describes a LAN chat where a user who comes
@@ -12,12 +12,27 @@
 //!
 //! Without `SO_BROADCAST` the kernel refuses to send to any of them (EACCES, "permission denied").
 //!
+//! Beyond the seed, [`multicast`] sends to a group instead: only the hosts that joined it hear, and routers may
+//! carry it as far as its TTL allows. It is what IPv6 has instead of broadcast.
+//!
 //! ## Layout
-//! - [`interfaces`]: the machine's IPv4 interfaces and their directed broadcast addresses (via ipmask).
-//! - [`sender`], [`listener`]: sockets with the options broadcast needs, and errors explained.
-//! - [`presence`]: the roster of peers announcing themselves.
+//! - this file: [`interfaces`] and their directed broadcast addresses (via ipmask), where a broadcast goes and
+//!   why ([`destination`], [`reason`]), the [`sender`] and [`listener`] sockets, send errors explained.
+//! - [`multicast`]: groups and their scopes, interfaces, the sending options (interface, TTL, loopback);
+//!   `multicast/membership.rs`: [`multicast::Membership`], joining and leaving a group.
+//! - [`listen`]: the listener's loop, the same for broadcast and multicast: each datagram with its source.
+//! - [`presence`]: the online/offline announcements, the roster, and the loop that runs them.
+//! - [`commands`]: each subcommand of the `broadcast` program, from checked arguments to printed lines.
+//! - [`error`](mod@error): [`Error`], one line each, bad input (exit 2) told apart from a failure (exit 1).
+//! - `main.rs`: the command line (clap) and nothing else.
 
+pub mod commands;
+pub mod error;
+pub mod listen;
+pub mod multicast;
 pub mod presence;
+
+pub use error::Error;
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
@@ -33,6 +48,8 @@ pub struct Interface {
     pub ip: Ipv4Addr,
     /// Its netmask.
     pub netmask: Ipv4Addr,
+    /// The netmask as a prefix length (`/24`).
+    pub prefix: u8,
     /// Host bits all one: computed from address and mask (`ipmask::directed_broadcast`), not taken from the OS.
     pub broadcast: Ipv4Addr,
 }
@@ -48,6 +65,8 @@ pub fn interfaces() -> io::Result<Vec<Interface>> {
                 name: iface.name,
                 ip: v4.ip,
                 netmask: v4.netmask,
+                // ipmask has just checked the mask: its ones are contiguous, so their count is the prefix.
+                prefix: u32::from(v4.netmask).leading_ones() as u8,
                 broadcast,
             });
         }
@@ -55,13 +74,33 @@ pub fn interfaces() -> io::Result<Vec<Interface>> {
     Ok(out)
 }
 
-/// The interface called `name`, with a message listing the others when there is none.
-pub fn interface(name: &str) -> Result<Interface, String> {
-    let all = interfaces().map_err(|e| format!("cannot list interfaces: {e}"))?;
-    let names: Vec<String> = all.iter().map(|i| i.name.clone()).collect();
+/// The interface called `name`, or an error listing the others when there is none.
+pub fn interface(name: &str) -> Result<Interface, Error> {
+    let all = interfaces().map_err(|e| Error::io("cannot list the interfaces", e))?;
+    let known: Vec<String> = all.iter().map(|i| i.name.clone()).collect();
     all.into_iter()
         .find(|i| i.name == name)
-        .ok_or_else(|| format!("no IPv4 interface called {name:?} (there are: {})", names.join(", ")))
+        .ok_or_else(|| Error::NoSuchInterface {
+            name: name.to_string(),
+            known,
+            ipv4_only: true,
+        })
+}
+
+/// Where a broadcast goes: `iface`'s directed broadcast when an interface is named, else `to` (an IPv4
+/// address, or `<broadcast>` for 255.255.255.255).
+pub fn destination(to: &str, iface: Option<&str>) -> Result<(Ipv4Addr, Option<Interface>), Error> {
+    if let Some(name) = iface {
+        let i = interface(name)?;
+        return Ok((i.broadcast, Some(i)));
+    }
+    match netlab::parse_host(to) {
+        Ok(IpAddr::V4(v4)) => Ok((v4, None)),
+        Ok(v6) => Err(Error::BadInput(format!(
+            "{v6}: IPv6 has no broadcast; use multicast instead (broadcast multicast send --group ff02::1)"
+        ))),
+        Err(e) => Err(Error::BadInput(e.to_string())),
+    }
 }
 
 // ANCHOR: sender
@@ -105,9 +144,7 @@ pub fn reason(to: Ipv4Addr, iface: Option<&Interface>) -> String {
     match iface {
         Some(i) => format!(
             "{to}: the directed broadcast of {} ({}/{} with its host bits set to 1)",
-            i.name,
-            i.ip,
-            ipmask::parse::prefix_of_mask(u32::from(i.netmask)).unwrap_or(32)
+            i.name, i.ip, i.prefix
         ),
         None if to == Ipv4Addr::BROADCAST => {
             format!("{to}: the limited broadcast ('<broadcast>' in Python), every host on the link")
@@ -125,6 +162,7 @@ mod tests {
     fn loopback_is_among_the_interfaces_with_its_broadcast() {
         let lo = interfaces().unwrap().into_iter().find(|i| i.ip.is_loopback()).unwrap();
         assert_eq!(lo.broadcast, Ipv4Addr::new(127, 255, 255, 255));
+        assert_eq!(lo.prefix, 8);
     }
 
     #[test]
@@ -144,6 +182,7 @@ mod tests {
             name: "eth0".into(),
             ip: Ipv4Addr::new(192, 168, 0, 23),
             netmask: Ipv4Addr::new(255, 255, 255, 0),
+            prefix: 24,
             broadcast: Ipv4Addr::new(192, 168, 0, 255),
         };
         assert_eq!(

@@ -1,24 +1,33 @@
-//! `broadcast` — seed §3.2.2: UDP broadcast. Try it on this machine, where 127.255.255.255 reaches every
-//! listener:
+//! `broadcast` — seed §3.2.2: UDP broadcast, and multicast beyond it. Try it on this machine, where
+//! 127.255.255.255 reaches every listener:
 //!
 //! ```text
 //! cargo run -p broadcast -- listen --port 8080                        # terminal 1 (and 2: they share the port)
 //! cargo run -p broadcast -- send "hello, everyone" --to 127.255.255.255 --port 8080
 //! ```
+//!
+//! and a multicast group, kept on this machine by sending through `lo` with TTL 1:
+//!
+//! ```text
+//! cargo run -p broadcast -- multicast listen --iface lo --port 8080   # terminal 1: joins 239.255.70.77 on lo
+//! cargo run -p broadcast -- multicast send hello --iface lo --port 8080
+//! ```
+//!
+//! This file only reads the command line; what each subcommand does is in `broadcast::commands`.
 
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use broadcast::presence::{Announcement, Change, Roster};
-use clap::{Parser, Subcommand};
-// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
-use netlab::capture::CapturedSocket;
-use netlab::println;
-use netlab::text::escape_controls;
+use broadcast::commands::{self, Group, Peer};
+use broadcast::listen::Until;
+use broadcast::multicast;
+use clap::{Args, Parser, Subcommand};
+use netlab::exit::{self, Failure};
+// Standard output as a writer that ends the program quietly when its reader goes (`| head -1`), as `cat` ends.
+use netlab::output::Stdout;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -26,17 +35,23 @@ Examples:
   broadcast send 'hello, everyone' --to 127.255.255.255       on this machine only
   broadcast send 'hello, LAN' --iface eth0                     the directed broadcast of eth0's network
   broadcast presence --name alice --to 127.255.255.255 --interval 1
-  broadcast listen --port 8080 --pcap heard.pcapng             every datagram in a file Wireshark opens";
+  broadcast listen --port 8080 --pcap heard.pcapng             every datagram in a file Wireshark opens
+  broadcast multicast listen --iface lo                        join 239.255.70.77 on lo (see: multicast --help)";
+
+const MULTICAST_EXAMPLES: &str = "\
+Examples:
+  broadcast multicast listen --iface lo --port 8080             joins 239.255.70.77 on lo
+  broadcast multicast send hello --iface lo --port 8080         TTL 1: no router passes it on
+  broadcast multicast listen --group ff15::7077 --iface eth0 --leave-after 1 --duration 10
+  broadcast multicast presence --name alice --iface eth0 --interval 1";
 
 /// The limits of `presence`'s seconds, shown in --help. An announcement more often than every 0.1 s floods the
 /// network for nothing; less often than hourly, peers wait three hours to notice one has gone.
 const INTERVAL_MIN: f64 = 0.1;
 const INTERVAL_MAX: f64 = 3600.0;
-/// Past a day, leave --duration out: presence then runs until Ctrl-C.
+/// Past a day, leave --duration out: the program then runs until Ctrl-C.
 const DURATION_MIN: f64 = 0.1;
 const DURATION_MAX: f64 = 86_400.0;
-/// A name is sent as `offline NAME` in one datagram.
-const NAME_MAX: usize = netlab::MAX_UDP_PAYLOAD - "offline ".len();
 
 fn interval(text: &str) -> Result<Duration, String> {
     netlab::args::seconds(text, INTERVAL_MIN, INTERVAL_MAX)
@@ -46,22 +61,8 @@ fn duration(text: &str) -> Result<Duration, String> {
     netlab::args::seconds(text, DURATION_MIN, DURATION_MAX)
 }
 
-/// A name as a peer will read it back: not empty, no spaces around it (they are trimmed on arrival, and our own
-/// announcements would come back as a stranger's), and short enough for one datagram.
-fn name(text: &str) -> Result<String, String> {
-    if text.trim().is_empty() || text.trim() != text {
-        return Err("a name is not empty and has no spaces around it".into());
-    }
-    if text.len() > NAME_MAX {
-        return Err(format!(
-            "{} bytes is longer than a name can be ({NAME_MAX})",
-            text.len()
-        ));
-    }
-    Ok(text.to_string())
-}
-
-/// UDP broadcast: send to every host on a network, listen for it, and keep a roster of peers (seed 3.2.2).
+/// UDP broadcast: send to every host on a network, listen for it, and keep a roster of peers (seed 3.2.2);
+/// and multicast, to the hosts that joined a group.
 #[derive(Debug, Parser)]
 #[command(name = "broadcast", version, after_help = EXAMPLES)]
 struct Cli {
@@ -101,59 +102,128 @@ enum Command {
     },
     /// Announce NAME online now and every interval, offline on exit, and print the roster of peers
     Presence {
-        /// The name others see: not empty, no spaces around it, at most 65499 bytes
-        #[arg(long, value_parser = name)]
-        name: String,
+        #[command(flatten)]
+        peer: PeerArgs,
         #[arg(long, default_value = "<broadcast>")]
         to: String,
         #[arg(long)]
         iface: Option<String>,
         #[arg(long, short = 'p', default_value_t = 8080)]
         port: u16,
-        /// Seconds between announcements, from 0.1 to 3600; peers silent for three of them are dropped
-        #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = interval)]
-        interval: Duration,
-        /// Leave after this many seconds, from 0.1 to 86400, announcing offline (without it: at Ctrl-C)
+    },
+    /// Multicast: send to a group, listen as a member, leave it, or keep a roster over it (beyond the seed)
+    #[command(subcommand, after_help = MULTICAST_EXAMPLES)]
+    Multicast(Multicast),
+}
+
+#[derive(Debug, Subcommand)]
+enum Multicast {
+    /// Send one message to a group
+    Send {
+        /// The message: at most 65507 bytes, what one UDP datagram holds
+        message: String,
+        #[command(flatten)]
+        group: GroupArgs,
+        #[command(flatten)]
+        sending: SendArgs,
+    },
+    /// Join the group and print every datagram sent to it, with its sender. Control characters are shown
+    /// escaped (\t, \n, \x1b), bytes that are not UTF-8 as \xNN
+    Listen {
+        #[command(flatten)]
+        group: GroupArgs,
+        /// Stop after this many messages (1 or more; without it, listen until --duration or Ctrl-C)
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        count: Option<u64>,
+        /// Stop after this many seconds, from 0.1 to 86400
         #[arg(long, value_name = "SECONDS", value_parser = duration)]
         duration: Option<Duration>,
+        /// Leave the group after this many messages (1 or more) and go on listening: nothing more should come
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+        leave_after: Option<u64>,
+        /// Listen on the group's port without joining, to see that nothing arrives then
+        #[arg(long, conflicts_with = "leave_after")]
+        no_join: bool,
+    },
+    /// Announce NAME online to the group now and every interval, offline on exit, and print the roster of peers
+    Presence {
+        #[command(flatten)]
+        peer: PeerArgs,
+        #[command(flatten)]
+        group: GroupArgs,
+        #[command(flatten)]
+        sending: SendArgs,
     },
 }
 
-/// The broadcast address to use, and the interface it came from.
-fn destination(to: &str, iface: Option<&str>) -> Result<(Ipv4Addr, Option<broadcast::Interface>), (String, u8)> {
-    if let Some(name) = iface {
-        let i = broadcast::interface(name).map_err(|e| (e, 1))?;
-        return Ok((i.broadcast, Some(i)));
+/// The group, the port and the interface: what every multicast subcommand needs.
+#[derive(Debug, Args)]
+struct GroupArgs {
+    /// The group: IPv4 224.0.0.0/4 or IPv6 ff00::/8. The default, in 239.255.0.0/16, never leaves a site
+    #[arg(long, default_value_t = multicast::GROUP_V4.to_string())]
+    group: String,
+    #[arg(long, short = 'p', default_value_t = 8080)]
+    port: u16,
+    /// The interface to join on and send by (lo, eth0); without it, the one the routing table picks
+    #[arg(long)]
+    iface: Option<String>,
+}
+
+/// How a datagram to a group leaves.
+#[derive(Debug, Args)]
+struct SendArgs {
+    /// TTL (IPv6: hop limit), from 0 to 255: 0 this host only, 1 this link, each more one more router
+    #[arg(long, default_value_t = multicast::TTL,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(multicast::TTL_MAX)))]
+    ttl: u32,
+    /// Multicast loopback off: listeners on this host do not get the message (over lo they still do)
+    #[arg(long)]
+    no_loop: bool,
+}
+
+/// A presence peer's name and timing.
+#[derive(Debug, Args)]
+struct PeerArgs {
+    /// The name others see: not empty, no spaces around it, at most 65499 bytes
+    #[arg(long, value_parser = broadcast::presence::check_name)]
+    name: String,
+    /// Seconds between announcements, from 0.1 to 3600; peers silent for three of them are dropped
+    #[arg(long, value_name = "SECONDS", default_value = "5", value_parser = interval)]
+    interval: Duration,
+    /// Leave after this many seconds, from 0.1 to 86400, announcing offline (without it: at Ctrl-C)
+    #[arg(long, value_name = "SECONDS", value_parser = duration)]
+    duration: Option<Duration>,
+}
+
+impl PeerArgs {
+    fn peer(self) -> Peer {
+        Peer {
+            name: self.name,
+            every: self.interval,
+            duration: self.duration,
+        }
     }
-    match netlab::parse_host(to) {
-        Ok(std::net::IpAddr::V4(v4)) => Ok((v4, None)),
-        Ok(v6) => Err((format!("{v6}: IPv6 has no broadcast; use multicast instead"), 2)),
-        Err(e) => Err((e.to_string(), 2)),
+}
+
+impl GroupArgs {
+    fn group(&self) -> Result<Group, broadcast::Error> {
+        Group::new(&self.group, self.port, self.iface.as_deref())
     }
 }
 
-fn fail((message, code): (String, u8)) -> ExitCode {
-    eprintln!("broadcast: {message}");
-    ExitCode::from(code)
+/// A flag that Ctrl-C sets, so that presence can announce offline before it ends.
+fn ctrl_c() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    // Without a handler (one was set already) Ctrl-C ends the program at once: no offline, nothing worse.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    stop
 }
 
-/// `socket`, recording into `--pcap`'s file when there is one.
-fn captured(socket: UdpSocket, pcap: Option<&Path>) -> Result<CapturedSocket, (String, u8)> {
-    let capture = netlab::capture::open(pcap).map_err(|e| (e.to_string(), 1))?;
-    Ok(CapturedSocket::new(socket, capture))
-}
-
-/// Success, unless the capture could not be written whole.
-fn finished(socket: &CapturedSocket) -> ExitCode {
-    match socket.capture().map(|c| c.finish()) {
-        Some(Err(e)) => fail((e.to_string(), 1)),
-        _ => ExitCode::SUCCESS,
-    }
-}
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let pcap = cli.pcap.as_deref();
+fn run(cli: Cli) -> Result<(), Failure> {
+    let capture = netlab::capture::open(cli.pcap.as_deref()).map_err(Failure::runtime)?;
+    let capture = capture.as_ref();
+    let out = &mut Stdout;
     match cli.command {
         Command::Send {
             message,
@@ -162,159 +232,42 @@ fn main() -> ExitCode {
             port,
             without_so_broadcast,
         } => {
-            let (ip, iface) = match destination(&to, iface.as_deref()) {
-                Ok(d) => d,
-                Err(e) => return fail(e),
-            };
-            let target = SocketAddr::new(ip.into(), port);
-            if message.len() > netlab::MAX_UDP_PAYLOAD {
-                return fail((
-                    format!(
-                        "the message is {} bytes, more than a UDP datagram holds ({})",
-                        message.len(),
-                        netlab::MAX_UDP_PAYLOAD
-                    ),
-                    2,
-                ));
-            }
-            let socket = match broadcast::sender(!without_so_broadcast) {
-                Ok(s) => s,
-                Err(e) => return fail((format!("cannot open a socket: {e}"), 1)),
-            };
-            let socket = match captured(socket, pcap) {
-                Ok(s) => s,
-                Err(e) => return fail(e),
-            };
-            match socket.send_to(message.as_bytes(), target) {
-                Ok(n) => {
-                    println!("sent {n} bytes to {target}, {}", broadcast::reason(ip, iface.as_ref()));
-                    finished(&socket)
-                }
-                Err(e) => fail((broadcast::explain_send_error(target, &e), 1)),
-            }
+            let (to, iface) = broadcast::destination(&to, iface.as_deref())?;
+            commands::send(&message, to, iface.as_ref(), port, !without_so_broadcast, capture, out)?;
         }
         Command::Listen { port, count } => {
-            let socket = match broadcast::listener(port) {
-                Ok(s) => s,
-                Err(e) => {
-                    return fail((
-                        netlab::explain_bind_error(SocketAddr::from(([0, 0, 0, 0], port)), &e),
-                        1,
-                    ));
-                }
-            };
-            let socket = match captured(socket, pcap) {
-                Ok(s) => s,
-                Err(e) => return fail(e),
-            };
-            println!(
-                "listening on {}",
-                socket.local_addr().map(|a| a.to_string()).unwrap_or_default()
-            );
-            let mut buf = vec![0u8; 65_536];
-            let mut seen = 0u64;
-            while count.is_none_or(|c| seen < c) {
-                match socket.recv_from(&mut buf) {
-                    Ok((n, from)) => {
-                        // Escaped: a datagram must not command the terminal or fake a line of its own.
-                        println!("{from} {}", netlab::Encoding::Utf8.decode_line(&buf[..n]));
-                        seen += 1;
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(e) => return fail((format!("receive failed: {e}"), 1)),
-                }
-            }
-            finished(&socket)
+            commands::listen(port, Until::new(count, None), capture, out)?;
         }
-        Command::Presence {
-            name,
-            to,
-            iface,
-            port,
-            interval,
+        Command::Presence { peer, to, iface, port } => {
+            let (to, iface) = broadcast::destination(&to, iface.as_deref())?;
+            commands::presence(&peer.peer(), to, iface.as_ref(), port, &ctrl_c(), capture, out)?;
+        }
+        Command::Multicast(Multicast::Send {
+            message,
+            group,
+            sending,
+        }) => {
+            commands::multicast_send(&group.group()?, &message, sending.ttl, !sending.no_loop, capture, out)?;
+        }
+        Command::Multicast(Multicast::Listen {
+            group,
+            count,
             duration,
-        } => {
-            let (ip, iface) = match destination(&to, iface.as_deref()) {
-                Ok(d) => d,
-                Err(e) => return fail(e),
-            };
-            presence(&name, SocketAddr::new(ip.into(), port), iface, interval, duration, pcap)
+            leave_after,
+            no_join,
+        }) => {
+            let until = Until::new(count, duration);
+            commands::multicast_listen(&group.group()?, !no_join, until, leave_after, capture, out)?;
+        }
+        Command::Multicast(Multicast::Presence { peer, group, sending }) => {
+            let group = group.group()?;
+            let (ttl, loopback) = (sending.ttl, !sending.no_loop);
+            commands::multicast_presence(&group, &peer.peer(), ttl, loopback, &ctrl_c(), capture, out)?;
         }
     }
+    Ok(())
 }
 
-fn presence(
-    name: &str,
-    target: SocketAddr,
-    iface: Option<broadcast::Interface>,
-    every: Duration,
-    duration: Option<Duration>,
-    pcap: Option<&Path>,
-) -> ExitCode {
-    let socket = match broadcast::listener(target.port()) {
-        Ok(s) => s,
-        Err(e) => {
-            return fail((
-                netlab::explain_bind_error(SocketAddr::from(([0, 0, 0, 0], target.port())), &e),
-                1,
-            ));
-        }
-    };
-    let socket = match captured(socket, pcap) {
-        Ok(s) => s,
-        Err(e) => return fail(e),
-    };
-    // Wake at least every 100 ms, so that Ctrl-C and expiry are noticed promptly whatever the interval.
-    let _ = socket.set_read_timeout(Some(
-        (every / 4).clamp(Duration::from_millis(20), Duration::from_millis(100)),
-    ));
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    let ip = match target.ip() {
-        std::net::IpAddr::V4(v4) => v4,
-        std::net::IpAddr::V6(_) => Ipv4Addr::BROADCAST,
-    };
-    println!(
-        "{name} announcing to {target}, {}",
-        broadcast::reason(ip, iface.as_ref())
-    );
-    let announce = |what: Announcement| {
-        if let Err(e) = socket.send_to(&what.encode(), target) {
-            eprintln!("broadcast: {}", broadcast::explain_send_error(target, &e));
-        }
-    };
-    let started = Instant::now();
-    let end = duration.map(|d| started + d);
-    let mut roster = Roster::new(name, every * 3);
-    let mut next_announcement = started;
-    let mut buf = vec![0u8; 65_536];
-    while !stop.load(Ordering::SeqCst) && end.is_none_or(|e| Instant::now() < e) {
-        let now = Instant::now();
-        if now >= next_announcement {
-            announce(Announcement::Online(name.to_string()));
-            next_announcement = now + every;
-        }
-        let mut changes = roster.expire(now);
-        if let Ok((n, from)) = socket.recv_from(&mut buf)
-            && let Some(what) = Announcement::parse(&buf[..n])
-            && let Some(change) = roster.hear(from, what, Instant::now())
-        {
-            changes.push(change);
-        }
-        for change in &changes {
-            // Names come from the network: escaped, like every text from it.
-            match change {
-                Change::Joined(peer, from) => println!("{} is online ({})", escape_controls(peer), from.ip()),
-                Change::Left(peer) => println!("{} went offline", escape_controls(peer)),
-                Change::Expired(peer) => println!("{} fell silent and was dropped", escape_controls(peer)),
-            }
-        }
-        if !changes.is_empty() {
-            println!("{}", escape_controls(&roster.line()));
-        }
-    }
-    announce(Announcement::Offline(name.to_string()));
-    println!("{name} offline");
-    finished(&socket)
+fn main() -> ExitCode {
+    exit::report("broadcast", run(Cli::parse()))
 }

@@ -3,10 +3,43 @@
 //! Each peer broadcasts `online NAME` when it starts and again every interval, and `offline NAME` when it leaves.
 //! Everyone keeps a roster of who is online; a peer not heard from for three intervals is dropped, because a
 //! machine that crashes or loses its network says nothing.
+//!
+//! [`Announcement`] and [`Roster`] are the protocol, with no socket in sight; [`run`] is the loop that sends and
+//! hears announcements, the same over a broadcast address and over a multicast group.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+
+use netlab::capture::CapturedSocket;
+use netlab::text::escape_controls;
+
+use crate::Error;
+use crate::listen::receive;
+
+/// The longest the loop sleeps in one receive, so that Ctrl-C, an expiry or the end is noticed within 0.1 s
+/// whatever the interval between announcements.
+const TICK: Duration = Duration::from_millis(100);
+
+/// The longest name: an announcement is `offline NAME` in one datagram.
+pub const NAME_MAX: usize = netlab::MAX_UDP_PAYLOAD - "offline ".len();
+
+/// A name as a peer will read it back: not empty, no spaces around it (they are trimmed on arrival, and our own
+/// announcements would come back as a stranger's), and short enough for one datagram.
+pub fn check_name(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() || text.trim() != text {
+        return Err("a name is not empty and has no spaces around it".into());
+    }
+    if text.len() > NAME_MAX {
+        return Err(format!(
+            "{} bytes is longer than a name can be ({NAME_MAX})",
+            text.len()
+        ));
+    }
+    Ok(text.to_string())
+}
 
 /// One announcement on the wire: a line of UTF-8 text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +144,66 @@ impl Roster {
         format!("roster: {}", names.join(", "))
     }
 }
+
+// ANCHOR: presence
+/// Announces `name` to `target` now and every `every`, prints who comes and goes (and the roster after each
+/// change) to `out`, until `end` passes or `stop` is set (by Ctrl-C); then announces `offline` and returns.
+///
+/// `socket` both sends and hears the announcements, so it is bound to the port they go to (a [`CapturedSocket`]
+/// records them too, under `--pcap`). A failed announcement
+/// is reported on standard error and the loop goes on: the next one may get through.
+pub fn run(
+    socket: &CapturedSocket,
+    target: SocketAddr,
+    name: &str,
+    every: Duration,
+    end: Option<Instant>,
+    stop: &AtomicBool,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let announce = |what: Announcement| {
+        if let Err(e) = socket.send_to(&what.encode(), target) {
+            eprintln!("broadcast: {}", crate::explain_send_error(target, &e));
+        }
+    };
+    let mut say = |line: String| writeln!(out, "{line}").map_err(|e| Error::io("cannot write", e));
+    // A peer silent for three intervals has gone: one lost announcement must not drop it.
+    let mut roster = Roster::new(name, every * 3);
+    let mut next_announcement = Instant::now();
+    let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
+    while !stop.load(Ordering::SeqCst) && end.is_none_or(|e| Instant::now() < e) {
+        let now = Instant::now();
+        if now >= next_announcement {
+            announce(Announcement::Online(name.to_string()));
+            next_announcement = now + every;
+        }
+        let mut changes = roster.expire(now);
+        let wake = [Some(next_announcement), Some(now + TICK), end]
+            .into_iter()
+            .flatten()
+            .min();
+        if let Some((n, from)) = receive(socket, &mut buf, wake)?
+            && let Some(what) = Announcement::parse(&buf[..n])
+            && let Some(change) = roster.hear(from, what, Instant::now())
+        {
+            changes.push(change);
+        }
+        for change in &changes {
+            // Names come from the network: escaped, like every text from it.
+            say(match change {
+                Change::Joined(peer, from) => format!("{} is online ({})", escape_controls(peer), from.ip()),
+                Change::Left(peer) => format!("{} went offline", escape_controls(peer)),
+                Change::Expired(peer) => format!("{} fell silent and was dropped", escape_controls(peer)),
+            })?;
+        }
+        if !changes.is_empty() {
+            say(escape_controls(&roster.line()))?;
+        }
+    }
+    announce(Announcement::Offline(name.to_string()));
+    say(format!("{name} offline"))
+}
+// ANCHOR_END: presence
 
 #[cfg(test)]
 mod tests {

@@ -113,7 +113,8 @@ fn iface_lo_means_its_directed_broadcast() {
         .args(["send", "x", "--iface", "no-such-if0"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    // A name that is wrong is bad input, exit 2, as for every program of the workspace (netlab::exit).
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no IPv4 interface called \"no-such-if0\""));
 }
 
