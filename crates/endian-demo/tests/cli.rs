@@ -150,3 +150,22 @@ fn hostile_formats_and_input_are_refused_at_once_in_one_line() {
     assert_eq!(stdout(&["calcsize", "!9223372036854775807s"]), "9223372036854775807\n");
     assert_eq!(stdout(&["pack", "!1048576x", "--hex"]).len(), 2 * 1_048_576 + 1);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_is_a_runtime_failure_exit_1() {
+    // /dev/full refuses every write (ENOSPC), as a full disk behind `> file` would. The command was right, so
+    // not exit 2.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_endian-demo"))
+        .args(["calcsize", "!H"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("endian-demo: cannot write to standard output: ") && err.lines().count() == 1,
+        "{err}"
+    );
+}
