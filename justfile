@@ -44,7 +44,7 @@ grade PATH *ARGS:
 interop:
     cargo test --workspace -- --ignored --test-threads 1
 
-# A simulated LAN of network namespaces for the broadcast tests (needs root and iproute2; removed afterwards)
+# A simulated LAN of network namespaces for the broadcast and multicast tests, with a router (needs root and iproute2; smcroute from just peers, or unpacked on first use; removed afterwards)
 netns:
     cargo build -q -p broadcast
     bash crates/broadcast/tests/netns.sh "{{bin}}/broadcast"
@@ -72,6 +72,16 @@ peers:
     fi
     if [ ! -x .peers/busybox/busybox ]; then
         just _busybox-tftpd
+    fi
+    # smcrouted, the router of just netns: unpacked, not installed, since the package would also start
+    # smcroute.service, a multicast router on this host itself.
+    if ! command -v smcrouted >/dev/null && [ ! -x .peers/smcroute/usr/sbin/smcrouted ]; then
+        echo "peers: unpacking smcroute into .peers/smcroute"
+        tmp=$(mktemp -d) && chmod 777 "$tmp"
+        (cd "$tmp" && apt-get download -qq smcroute </dev/null)
+        mkdir -p .peers/smcroute
+        dpkg-deb -x "$tmp"/smcroute_*.deb .peers/smcroute
+        rm -rf "$tmp"
     fi
     echo "peers: ready"
 
