@@ -7,15 +7,17 @@
 //!
 //! Type a line and press Enter to send it; `/quit` or Ctrl-D ends the chat.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::Encoding;
 use netlab::capture::CapturedSocket;
-use netlab::{Encoding, SocketBuilder, print, println};
+use netlab::exit::{self, Failure};
+// Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::println;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -52,51 +54,7 @@ struct Cli {
     pcap: Option<PathBuf>,
 }
 
-/// A line as typed: without its `\n` or `\r\n`.
-fn line_without_ending(line: &[u8]) -> &[u8] {
-    let end = line.iter().rposition(|b| !matches!(b, b'\n' | b'\r'));
-    &line[..end.map_or(0, |i| i + 1)]
-}
-
-/// Asks a question on stdout and reads the answer; `None` at end of input. An answer that is not UTF-8 is kept
-/// (with U+FFFD for the bad bytes), so that it is refused as an address or port, never taken for the end.
-fn ask(prompt: &str, input: &mut dyn BufRead) -> Option<String> {
-    print!("{prompt}");
-    let _ = netlab::output::Stdout.flush();
-    let mut line = Vec::new();
-    match input.read_until(b'\n', &mut line) {
-        Ok(0) | Err(_) => None,
-        Ok(_) => Some(String::from_utf8_lossy(&line).trim().to_string()),
-    }
-}
-
-/// Binds the chat's socket. With no `--bind`, `[::]` with dual stack, so the peer may be IPv4 or IPv6; where
-/// IPv6 is missing, `0.0.0.0`.
-fn bind(bind: &str, port: u16) -> Result<std::net::UdpSocket, (String, u8)> {
-    if bind.is_empty() {
-        let dual = SocketAddr::new(std::net::Ipv6Addr::UNSPECIFIED.into(), port);
-        if let Ok(s) = SocketBuilder::new().v6_only(false).bind_udp(dual) {
-            return Ok(s);
-        }
-        let v4 = SocketAddr::new(std::net::Ipv4Addr::UNSPECIFIED.into(), port);
-        return SocketBuilder::new()
-            .bind_udp(v4)
-            .map_err(|e| (netlab::explain_bind_error(v4, &e), 1));
-    }
-    let ip = netlab::parse_host(bind).map_err(|e| (format!("--bind {e}"), 2))?;
-    let local = SocketAddr::new(ip, port);
-    let builder = if local.is_ipv6() {
-        SocketBuilder::new().v6_only(false)
-    } else {
-        SocketBuilder::new()
-    };
-    builder
-        .bind_udp(local)
-        .map_err(|e| (netlab::explain_bind_error(local, &e), 1))
-}
-
-fn main() -> ExitCode {
-    let cli = Cli::parse();
+fn run(cli: Cli) -> Result<(), Failure> {
     // Ctrl-C leaves quietly with exit code 0. Installed before the first line is printed, so anyone who waits
     // for that line (a test, a script) can send SIGINT and be sure it is handled.
     let _ = ctrlc::set_handler(|| {
@@ -104,66 +62,25 @@ fn main() -> ExitCode {
         std::process::exit(0);
     });
     // Like the seed: bind first, then ask whom to talk to.
-    let socket = match bind(&cli.bind, cli.port) {
-        Ok(s) => s,
-        Err((message, code)) => {
-            eprintln!("udp-chat: {message}");
-            return ExitCode::from(code);
-        }
+    let local = match cli.bind.as_str() {
+        "" => None,
+        typed => Some(netlab::parse_host(typed).map_err(|e| Failure::usage(format!("--bind {e}")))?),
     };
-    let capture = match netlab::capture::open(cli.pcap.as_deref()) {
-        Ok(capture) => capture,
-        Err(e) => {
-            eprintln!("udp-chat: {e}");
-            return ExitCode::from(1);
-        }
-    };
+    let socket = udp_chat::bind(local, cli.port).map_err(Failure::runtime)?;
+    let capture = netlab::capture::open(cli.pcap.as_deref()).map_err(Failure::runtime)?;
     let socket = CapturedSocket::new(socket, capture.clone());
     let bound = socket.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("udp-chat on {bound} ({}); type /quit or Ctrl-D to leave", cli.encoding);
     let stdin = io::stdin();
     let mut input = stdin.lock();
-    let (host, port) = match (cli.peer_host, cli.peer_port) {
-        (Some(h), Some(p)) => (h, p),
-        (host, _) => {
-            let host = match host.or_else(|| ask("target ip:", &mut input)) {
-                Some(h) => h,
-                None => return ExitCode::SUCCESS,
-            };
-            let port = loop {
-                match ask("target port:", &mut input).map(|p| p.parse::<u16>()) {
-                    Some(Ok(p)) => break p,
-                    Some(Err(_)) => eprintln!("a port is a number from 0 to 65535"),
-                    None => return ExitCode::SUCCESS,
-                }
-            };
-            (host, port)
-        }
+    let Some((host, port)) = udp_chat::ask_peer(cli.peer_host, cli.peer_port, &mut input) else {
+        return Ok(()); // the input ended before the peer was known: the user left
     };
-    let peer = match netlab::parse_host(&host) {
-        Ok(ip) => SocketAddr::new(ip, port),
-        Err(e) => {
-            eprintln!("udp-chat: {e}");
-            return ExitCode::from(if matches!(e.kind, netlab::addr::AddrErrorKind::Unresolved(_)) {
-                1
-            } else {
-                2
-            });
-        }
-    };
-    // A dual-stack socket reaches an IPv4 peer at its IPv4-mapped address.
-    let peer = match (peer, socket.local_addr()) {
-        (SocketAddr::V4(v4), Ok(SocketAddr::V6(_))) => SocketAddr::new(v4.ip().to_ipv6_mapped().into(), v4.port()),
-        _ => peer,
-    };
+    // A typo, or a name that resolves to nothing, is bad input (exit 2) whether typed or asked for.
+    let ip = netlab::parse_host(&host).map_err(Failure::usage)?;
+    let peer = udp_chat::reachable(&socket, SocketAddr::new(ip, port));
     println!("talking to {host}:{port}");
-    let receiver = match socket.try_clone() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("udp-chat: {e}");
-            return ExitCode::from(1);
-        }
-    };
+    let receiver = socket.try_clone().map_err(Failure::runtime)?;
     let encoding = cli.encoding;
     std::thread::spawn(move || {
         // `Stdout`, not a held `StdoutLock`: the lock is taken per line, so the main thread can still print
@@ -173,35 +90,15 @@ fn main() -> ExitCode {
             eprintln!("udp-chat: cannot receive any more: {e}");
         }
     });
-    // Lines are read as bytes, not as UTF-8 text: a line in another encoding is still a line to send.
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match input.read_until(b'\n', &mut line) {
-            Ok(0) => break, // end of input: leave quietly
-            Ok(_) => {}
-            Err(e) => {
-                eprintln!("udp-chat: cannot read standard input: {e}");
-                return ExitCode::from(1);
-            }
-        }
-        let typed = line_without_ending(&line);
-        if typed == b"/quit" {
-            break;
-        }
-        match udp_chat::outgoing(typed, encoding) {
-            Ok(bytes) => {
-                if let Err(e) = socket.send_to(&bytes, peer) {
-                    eprintln!("not sent: {e}");
-                }
-            }
-            Err(why) => eprintln!("not sent: {why}"),
-        }
-    }
+    udp_chat::send_loop(&mut input, &socket, peer, encoding)
+        .map_err(|e| Failure::runtime(format!("cannot read standard input: {e}")))?;
     let _ = io::stdout().flush();
-    if let Some(Err(e)) = capture.map(|c| c.finish()) {
-        eprintln!("udp-chat: {e}");
-        return ExitCode::from(1);
+    match capture.map(|c| c.finish()) {
+        Some(Err(e)) => Err(Failure::runtime(e)),
+        _ => Ok(()),
     }
-    ExitCode::SUCCESS
+}
+
+fn main() -> ExitCode {
+    exit::report("udp-chat", run(Cli::parse()))
 }

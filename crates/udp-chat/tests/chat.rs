@@ -288,3 +288,50 @@ fn control_bytes_are_shown_escaped_and_cannot_fake_a_line() {
     chat.say("/quit");
     assert!(chat.finish().success());
 }
+
+/// udp-chat run to its end with `stdin` as its input: exit code and standard error.
+fn ended(args: &[&str], stdin: &[u8]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_udp-chat"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The chat may have ended before reading it all: a closed pipe is no failure here.
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn bad_addresses_exit_2_whether_typed_or_asked_for() {
+    let (code, err) = ended(&["--bind", "256.1.1.1", "--port", "0", "127.0.0.1", "9"], b"");
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "udp-chat: --bind \"256.1.1.1\": octet 256 is out of range (0-255)\n"
+    );
+    let (code, err) = ended(&["--bind", "127.0.0.1", "--port", "0", "10.0.0.256", "9"], b"");
+    assert_eq!((code, err.lines().count()), (Some(2), 1), "{err}");
+    // A host name that resolves to nothing is bad input too (it used to exit 1). Asked for, the name can hold a
+    // NUL byte, which the system refuses before any look-up, so the test sends no DNS query anywhere.
+    let (code, err) = ended(&["--bind", "127.0.0.1", "--port", "0"], b"no\0such-host\n9\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.starts_with("udp-chat: \"no\\0such-host\": cannot resolve host name (") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn a_port_already_taken_is_a_runtime_failure_exit_1() {
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let (code, err) = ended(&["--bind", "127.0.0.1", "--port", &port, "127.0.0.1", "9"], b"");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.starts_with("udp-chat: ") && err.contains(&port) && err.lines().count() == 1,
+        "{err}"
+    );
+}
