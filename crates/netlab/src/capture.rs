@@ -352,6 +352,15 @@ pub fn local_address(socket: &UdpSocket, peer: SocketAddr) -> SocketAddr {
         return local;
     }
     let peer = unmapped(peer);
+    // Toward an IPv4 group, the datagram leaves by the interface the socket names (IP_MULTICAST_IF), whatever the
+    // routing table would choose for a unicast address.
+    if let IpAddr::V4(group) = peer.ip()
+        && group.is_multicast()
+        && let Ok(interface) = socket2::SockRef::from(socket).multicast_if_v4()
+        && !interface.is_unspecified()
+    {
+        return SocketAddr::new(IpAddr::V4(interface), local.port());
+    }
     let any: SocketAddr = if peer.is_ipv4() {
         (Ipv4Addr::UNSPECIFIED, 0).into()
     } else {
@@ -418,6 +427,16 @@ mod tests {
         let header = udp_header(v6.0, v6.1, payload);
         let pseudo = pseudo_header(v6.0.ip(), v6.1.ip(), 8 + payload.len() as u32);
         assert_eq!(internet_checksum(&[&pseudo, &header, payload]), 0);
+    }
+
+    #[test]
+    fn a_multicast_datagram_leaves_from_the_interface_the_socket_names() {
+        let socket = UdpSocket::bind("0.0.0.0:0").unwrap();
+        socket2::SockRef::from(&socket)
+            .set_multicast_if_v4(&Ipv4Addr::LOCALHOST)
+            .unwrap();
+        let group: SocketAddr = "239.255.70.77:8080".parse().unwrap();
+        assert_eq!(local_address(&socket, group).ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
     }
 
     #[test]
