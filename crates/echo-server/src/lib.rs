@@ -6,13 +6,45 @@
 //! measurable, like ping.
 //!
 //! ## Layout
-//! - [`udp`]: the datagram echo loop.
-//! - [`tcp`]: one thread per connection, a bounded number of them, half-close handled.
-//! - [`probe`]: the client side: probes with sequence numbers, round-trip times, loss and corruption counts.
+//! The server, `src/main.rs`:
+//! - [`udp`]: the datagram echo loop, and its socket.
+//! - [`tcp`]: one thread per connection, a bounded number of them, half-close handled; the log line of each
+//!   [`tcp::Event`].
+//! - here: [`echoed_line`] and [`preview`], the log line for a message echoed, UDP or TCP.
+//!
+//! The client, `src/bin/echo-client.rs`:
+//! - [`probe`]: one probe with its sequence number, over UDP or TCP ([`probe::Link`]), and load mode.
+//! - [`ping`](mod@ping): the ping loop, a line per probe, and the totals: loss and round-trip times.
+//!
+//! Both programs only read their arguments (clap), call these, and map errors to exit codes.
 
+use std::net::SocketAddr;
+
+use netlab::SocketBuilder;
+
+pub mod ping;
 pub mod probe;
 pub mod tcp;
 pub mod udp;
+
+/// Characters of a message shown in its log line: enough to recognise it, and the line stays a line.
+pub const PREVIEW_CHARS: usize = 40;
+
+/// The server's log line for a message echoed: who sent it, how many bytes, and a [`preview`].
+pub fn echoed_line(peer: SocketAddr, bytes: &[u8]) -> String {
+    format!("{peer} {} bytes {}", bytes.len(), preview(bytes, PREVIEW_CHARS))
+}
+
+/// Options for a server socket on `addr`. On IPv6, dual stack (not IPv6-only), so `--bind ::` hears IPv4
+/// clients too, at their IPv4-mapped addresses.
+fn server_socket(addr: SocketAddr) -> SocketBuilder {
+    let builder = SocketBuilder::new();
+    if addr.is_ipv6() {
+        builder.v6_only(false)
+    } else {
+        builder
+    }
+}
 
 /// A short, printable preview of a message for the server's log line: text in quotes (cut at `max`
 /// characters), or, for bytes that are not text, the first 16 in hex as a hexdump shows them.

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use clap::Parser;
 use echo_server::tcp::Event;
-use echo_server::{preview, tcp, udp};
-use netlab::SocketBuilder;
+use echo_server::{echoed_line, tcp, udp};
 use netlab::capture::CapturedSocket;
+use netlab::exit::{self, Failure};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -57,79 +57,40 @@ fn say(line: &str) {
     netlab::println!("{line}");
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let ip = match netlab::parse_host(&cli.bind) {
-        Ok(ip) => ip,
-        Err(e) => {
-            eprintln!("echo-server: --bind {e}");
-            return ExitCode::from(2);
-        }
-    };
+fn run(cli: Cli) -> Result<(), Failure> {
+    let ip = netlab::parse_host(&cli.bind).map_err(|e| Failure::usage(format!("--bind {e}")))?;
     let addr = SocketAddr::new(ip, cli.port);
-    let mut builder = SocketBuilder::new();
-    if addr.is_ipv6() {
-        builder = builder.v6_only(false);
-    }
+    let bind_failed = |e| Failure::runtime(netlab::explain_bind_error(addr, &e));
     let quiet = cli.quiet;
-    let result = if cli.tcp {
-        let listener = match builder.reuse_address(true).listen_tcp(addr, 1024) {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("echo-server: {}", netlab::explain_bind_error(addr, &e));
-                return ExitCode::from(1);
+    if cli.tcp {
+        let listener = tcp::listen(addr).map_err(bind_failed)?;
+        say(&format!("listening on {} (tcp)", local(listener.local_addr())));
+        let on_event: Arc<dyn Fn(Event) + Send + Sync> = Arc::new(move |event| {
+            if let Some(line) = tcp::log_line(&event, quiet) {
+                say(&line);
             }
-        };
-        say(&format!(
-            "listening on {} (tcp)",
-            listener.local_addr().map(|a| a.to_string()).unwrap_or_default()
-        ));
-        let on_event: Arc<dyn Fn(Event) + Send + Sync> = Arc::new(move |event| match event {
-            Event::Echoed(peer, bytes) if !quiet => {
-                say(&format!("{peer} {} bytes {}", bytes.len(), preview(&bytes, 40)))
-            }
-            Event::Connected(peer) if !quiet => say(&format!("{peer} connected")),
-            Event::Closed(peer, total) if !quiet => say(&format!("{peer} closed after {total} bytes")),
-            Event::Refused(peer) => say(&format!("{peer} refused: too many clients")),
-            Event::GaveUp(peer, why) => say(&format!("{peer} dropped: {why}")),
-            _ => {}
         });
-        tcp::serve(
-            &listener,
-            cli.max_clients as usize,
-            Duration::from_secs(cli.idle),
-            on_event,
-        )
+        let (max_clients, idle) = (cli.max_clients as usize, Duration::from_secs(cli.idle));
+        tcp::serve(&listener, max_clients, idle, on_event).map_err(Failure::runtime)
     } else {
-        let socket = match builder.bind_udp(addr) {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("echo-server: {}", netlab::explain_bind_error(addr, &e));
-                return ExitCode::from(1);
-            }
-        };
-        let socket = match netlab::capture::open(cli.pcap.as_deref()) {
-            Ok(capture) => CapturedSocket::new(socket, capture),
-            Err(e) => {
-                eprintln!("echo-server: {e}");
-                return ExitCode::from(1);
-            }
-        };
-        say(&format!(
-            "listening on {} (udp)",
-            socket.local_addr().map(|a| a.to_string()).unwrap_or_default()
-        ));
+        let socket = udp::bind(addr).map_err(bind_failed)?;
+        let capture = netlab::capture::open(cli.pcap.as_deref()).map_err(Failure::runtime)?;
+        let socket = CapturedSocket::new(socket, capture);
+        say(&format!("listening on {} (udp)", local(socket.local_addr())));
         udp::serve(&socket, |peer, bytes| {
             if !quiet {
-                say(&format!("{peer} {} bytes {}", bytes.len(), preview(bytes, 40)));
+                say(&echoed_line(peer, bytes));
             }
         })
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("echo-server: {e}");
-            ExitCode::from(1)
-        }
+        .map_err(Failure::runtime)
     }
+}
+
+/// The address a socket is bound to, for the first line (which tests read to learn the port).
+fn local(addr: std::io::Result<SocketAddr>) -> String {
+    addr.map(|a| a.to_string()).unwrap_or_default()
+}
+
+fn main() -> ExitCode {
+    exit::report("echo-server", run(Cli::parse()))
 }

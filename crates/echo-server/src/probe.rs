@@ -1,14 +1,20 @@
-//! The client side: probes with sequence numbers, like ping, over UDP or TCP.
+//! The client side: probes with sequence numbers, like ping, over UDP or TCP; and load mode, many in flight.
 //!
 //! A probe of `size` bytes carries its sequence number in its first 8 bytes (big endian) and a pattern after
 //! it, so a reply can be matched to its probe and checked byte for byte: a reply that differs is counted as
 //! corrupted, a late reply to an earlier probe is ignored, and a probe with no reply in time is lost.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use netlab::capture::CapturedSocket;
+use netlab::SocketBuilder;
+use netlab::capture::{Capture, CapturedSocket};
+
+/// Load mode's receive buffer: room for a whole window of replies that arrive while the client is still busy
+/// sending, so the kernel drops none of them for lack of space (the default is a few hundred kB at most).
+pub const LOAD_RECV_BUFFER: usize = 4 << 20;
 
 /// The payload of probe `seq`.
 pub fn payload(seq: u64, size: usize) -> Vec<u8> {
@@ -32,55 +38,63 @@ pub enum Outcome {
     Lost,
 }
 
-/// Totals over a run, as ping prints them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Summary {
-    /// Probes sent.
-    pub sent: u64,
-    /// Replies that matched.
-    pub received: u64,
-    /// Replies that did not match what was sent.
-    pub corrupted: u64,
-    /// Round-trip times of the good replies.
-    pub rtts: Vec<Duration>,
+/// Where probes go: a UDP socket and the server it sends to, or a TCP connection to the server.
+#[derive(Debug)]
+pub enum Link {
+    /// Each probe is one datagram; the socket also records into `--pcap`'s file when there is one.
+    Udp(CapturedSocket, SocketAddr),
+    /// Each probe is bytes on one connection.
+    Tcp(TcpStream),
 }
 
-impl Summary {
-    /// Adds one probe's outcome.
-    pub fn add(&mut self, outcome: Outcome) {
-        self.sent += 1;
-        match outcome {
-            Outcome::Reply(rtt) => {
-                self.received += 1;
-                self.rtts.push(rtt);
-            }
-            Outcome::Corrupted(_) => self.corrupted += 1,
-            Outcome::Lost => {}
+impl Link {
+    /// A link to `server`: a UDP socket on any local address of the server's family, or, with `tcp`, a
+    /// connection made within `timeout`. The error is the one line that says what failed.
+    pub fn open(
+        server: SocketAddr,
+        tcp: bool,
+        timeout: Duration,
+        capture: Option<Arc<Capture>>,
+    ) -> Result<Link, String> {
+        if tcp {
+            let stream =
+                TcpStream::connect_timeout(&server, timeout).map_err(|e| format!("cannot connect to {server}: {e}"))?;
+            // Each probe is small and waits for its echo: send it at once, not after Nagle's delay.
+            let _ = stream.set_nodelay(true);
+            return Ok(Link::Tcp(stream));
         }
+        let socket = UdpSocket::bind(SocketAddr::new(any_like(server.ip()), 0))
+            .map_err(|e| format!("cannot open a socket: {e}"))?;
+        Ok(Link::Udp(CapturedSocket::new(socket, capture), server))
     }
 
-    /// Percentage of probes without a good reply.
-    pub fn loss_percent(&self) -> f64 {
-        if self.sent == 0 {
-            0.0
-        } else {
-            100.0 * (self.sent - self.received) as f64 / self.sent as f64
+    /// Probe `seq` of `size` bytes, waiting up to `timeout` for its echo.
+    pub fn probe(&mut self, seq: u64, size: usize, timeout: Duration) -> io::Result<Outcome> {
+        match self {
+            Link::Udp(socket, server) => udp_probe(socket, *server, seq, size, timeout),
+            Link::Tcp(stream) => tcp_probe(stream, seq, size, timeout),
         }
     }
+}
 
-    /// min, avg, max, standard deviation of the round trips, in milliseconds.
-    pub fn rtt_stats(&self) -> Option<(f64, f64, f64, f64)> {
-        if self.rtts.is_empty() {
-            return None;
-        }
-        let ms: Vec<f64> = self.rtts.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
-        let n = ms.len() as f64;
-        let avg = ms.iter().sum::<f64>() / n;
-        let var = ms.iter().map(|x| (x - avg).powi(2)).sum::<f64>() / n;
-        let min = ms.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = ms.iter().copied().fold(0.0, f64::max);
-        Some((min, avg, max, var.sqrt()))
+/// The "any" address of `ip`'s family (`0.0.0.0` or `::`): a client's socket binds there, port 0, and the system
+/// picks the address and port it sends from.
+fn any_like(ip: IpAddr) -> IpAddr {
+    if ip.is_ipv4() {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv6Addr::UNSPECIFIED.into()
     }
+}
+
+/// The socket for [`udp_load`] to `server`, with a receive buffer of [`LOAD_RECV_BUFFER`]. The error is the one
+/// line that says what failed.
+pub fn load_socket(server: SocketAddr, capture: Option<Arc<Capture>>) -> Result<CapturedSocket, String> {
+    SocketBuilder::new()
+        .recv_buffer(LOAD_RECV_BUFFER)
+        .bind_udp(SocketAddr::new(any_like(server.ip()), 0))
+        .map(|socket| CapturedSocket::new(socket, capture))
+        .map_err(|e| format!("cannot open a socket: {e}"))
 }
 
 /// One UDP probe: send, then wait up to `timeout` for the reply with the same sequence number.
@@ -94,7 +108,7 @@ pub fn udp_probe(
     let sent = payload(seq, size);
     let started = Instant::now();
     socket.send_to(&sent, to)?;
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
     loop {
         let left = timeout.saturating_sub(started.elapsed());
         if left.is_zero() {
@@ -161,7 +175,7 @@ pub fn udp_load(
     deadline: Duration,
 ) -> io::Result<(u64, Duration)> {
     let probe = payload(0, size);
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
     socket.set_read_timeout(Some(timeout))?;
     let started = Instant::now();
     let (mut sent, mut replies, mut in_flight) = (0u64, 0u64, 0u64);
@@ -194,19 +208,5 @@ mod tests {
         assert_eq!(&payload(258, 16)[..8], &[0, 0, 0, 0, 0, 0, 1, 2]);
         assert_eq!(payload(1, 0), Vec::<u8>::new());
         assert_ne!(payload(1, 16)[8..], payload(2, 16)[8..]);
-    }
-
-    #[test]
-    fn summary_like_ping() {
-        let mut s = Summary::default();
-        s.add(Outcome::Reply(Duration::from_millis(1)));
-        s.add(Outcome::Reply(Duration::from_millis(3)));
-        s.add(Outcome::Lost);
-        s.add(Outcome::Corrupted(Duration::from_millis(2)));
-        assert_eq!((s.sent, s.received, s.corrupted), (4, 2, 1));
-        assert_eq!(s.loss_percent(), 50.0);
-        let (min, avg, max, sd) = s.rtt_stats().unwrap();
-        assert_eq!((min, avg, max), (1.0, 2.0, 3.0));
-        assert!((sd - 1.0).abs() < 1e-9);
     }
 }

@@ -24,6 +24,16 @@ const REFUSAL_DRAIN: usize = 16 << 20;
 /// and closed at once, so a flood of connections costs at most this many threads beyond the clients served.
 const MAX_REFUSING: usize = 16;
 
+/// Connections the kernel queues for `accept`: room for a burst of clients arriving at once (the tests connect
+/// 200), where the usual 128 would make the last of them wait for a retry of their SYN.
+pub const BACKLOG: i32 = 1024;
+
+/// The server's listening socket on `addr` (dual stack on IPv6). SO_REUSEADDR lets a restarted server bind its
+/// port while connections of the last run still wait out TIME_WAIT.
+pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
+    crate::server_socket(addr).reuse_address(true).listen_tcp(addr, BACKLOG)
+}
+
 /// What a connection did, for the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -55,6 +65,18 @@ impl fmt::Display for Stall {
             Stall::Silent => "sent nothing for --idle seconds",
             Stall::NotReading => "did not read its echo for --idle seconds",
         })
+    }
+}
+
+/// The log line for `event`, or `None` when it is not shown: with `quiet`, only refusals and clients dropped.
+pub fn log_line(event: &Event, quiet: bool) -> Option<String> {
+    match event {
+        Event::Echoed(peer, bytes) if !quiet => Some(crate::echoed_line(*peer, bytes)),
+        Event::Connected(peer) if !quiet => Some(format!("{peer} connected")),
+        Event::Closed(peer, total) if !quiet => Some(format!("{peer} closed after {total} bytes")),
+        Event::Refused(peer) => Some(format!("{peer} refused: too many clients")),
+        Event::GaveUp(peer, why) => Some(format!("{peer} dropped: {why}")),
+        _ => None,
     }
 }
 
@@ -187,5 +209,43 @@ fn tell_busy(mut stream: TcpStream, max_clients: usize, grace: Duration) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_lines_and_what_quiet_keeps() {
+        let peer: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let line = |event: Event, quiet| log_line(&event, quiet);
+        assert_eq!(
+            line(Event::Echoed(peer, b"hi\n".to_vec()), false).as_deref(),
+            Some("127.0.0.1:5000 3 bytes \"hi\\n\"")
+        );
+        assert_eq!(
+            line(Event::Connected(peer), false).as_deref(),
+            Some("127.0.0.1:5000 connected")
+        );
+        assert_eq!(
+            line(Event::Closed(peer, 9), false).as_deref(),
+            Some("127.0.0.1:5000 closed after 9 bytes")
+        );
+        for quiet_hides in [
+            Event::Echoed(peer, vec![1]),
+            Event::Connected(peer),
+            Event::Closed(peer, 1),
+        ] {
+            assert_eq!(line(quiet_hides, true), None);
+        }
+        assert_eq!(
+            line(Event::Refused(peer), true).as_deref(),
+            Some("127.0.0.1:5000 refused: too many clients")
+        );
+        assert_eq!(
+            line(Event::GaveUp(peer, Stall::Silent), true).as_deref(),
+            Some("127.0.0.1:5000 dropped: sent nothing for --idle seconds")
+        );
     }
 }

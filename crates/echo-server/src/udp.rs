@@ -4,18 +4,23 @@
 //! cut short — the seed's `recvfrom(1024)` silently drops everything past byte 1024.
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, UdpSocket};
 
 use netlab::capture::CapturedSocket;
 
 /// Largest UDP payload over IPv4: 65,535 minus 20 (IP header) minus 8 (UDP header).
 pub use netlab::MAX_UDP_PAYLOAD;
 
+/// The server's socket on `addr` (dual stack on IPv6).
+pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
+    crate::server_socket(addr).bind_udp(addr)
+}
+
 // ANCHOR: udp_echo
 /// Echoes datagrams until the socket fails; `on_message` sees each one (for the log line). The socket is a
 /// `UdpSocket` that also records each datagram into `--pcap`'s file when there is one.
 pub fn serve(socket: &CapturedSocket, mut on_message: impl FnMut(SocketAddr, &[u8])) -> io::Result<()> {
-    let mut buf = vec![0u8; 65_536];
+    let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
     loop {
         let (n, from) = match socket.recv_from(&mut buf) {
             Ok(got) => got,

@@ -227,9 +227,10 @@ fn errors_are_one_line_with_the_documented_exit_code() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    // An empty label: the resolver refuses it without asking a DNS server, so nothing leaves this machine.
+    // An empty label: the resolver refuses it without asking a DNS server, so nothing leaves this machine. A
+    // name that resolves to nothing is bad input, like a malformed address: exit 2 (it was 1; issue 18).
     let out = client(&["no-such-host..invalid", "-c", "1"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
     assert_eq!(client(&["127.0.0.1", "--count", "0"]).status.code(), Some(2));
 }

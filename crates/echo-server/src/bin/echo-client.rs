@@ -1,17 +1,19 @@
 //! `echo-client` — "is the network OK?", measured: probes an echo server like ping. Try it against
 //! `echo-server` (see its header), or through `udp-impair` to see loss.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream, UdpSocket};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Parser;
-use echo_server::probe::{self, Outcome, Summary};
+use echo_server::ping;
+use echo_server::probe::{self, Link};
+use netlab::capture::Capture;
+use netlab::exit::{self, Failure, Kind};
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
-use netlab::capture::{Capture, CapturedSocket};
-use netlab::println;
+use netlab::{print, println};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -58,152 +60,70 @@ struct Cli {
     pcap: Option<PathBuf>,
 }
 
-fn fail(message: String) -> ExitCode {
-    eprintln!("echo-client: {message}");
-    ExitCode::from(1)
+fn run(cli: Cli) -> Result<(), Failure> {
+    // A typo, or a name that resolves to nothing, is bad input (exit 2): the command has to change.
+    let ip = netlab::parse_host(&cli.host).map_err(Failure::usage)?;
+    let server = SocketAddr::new(ip, cli.port);
+    if cli.tcp && cli.size == 0 {
+        return Err(Failure::usage("--size 0 sends nothing over TCP; use at least 1"));
+    }
+    if cli.tcp && cli.window.is_some() {
+        return Err(Failure::usage("--window is for UDP"));
+    }
+    let capture = netlab::capture::open(cli.pcap.as_deref()).map_err(Failure::runtime)?;
+    let result = match cli.window {
+        Some(window) => load(&cli, server, window, capture.clone()),
+        None => ping(&cli, server, capture.clone()),
+    };
+    // The capture is finished whatever happened, and its failure said unless something else already was.
+    match (capture.map(|c| c.finish()), result) {
+        (Some(Err(e)), Ok(())) => Err(Failure::runtime(e)),
+        (Some(Err(e)), Err(f)) if f.message().is_none() => Err(Failure::runtime(e)),
+        (_, result) => result,
+    }
 }
 
-/// `code`, unless the capture could not be written whole: then that, in one line, and exit 1.
-fn finish(capture: Option<&Arc<Capture>>, code: ExitCode) -> ExitCode {
-    match capture.map(|c| c.finish()) {
-        Some(Err(e)) => fail(e.to_string()),
-        _ => code,
+/// Probes one after another, a line each unless `--quiet`, then the totals; exit 1 when all were lost.
+fn ping(cli: &Cli, server: SocketAddr, capture: Option<Arc<Capture>>) -> Result<(), Failure> {
+    let (size, timeout) = (cli.size as usize, Duration::from_millis(cli.timeout));
+    let mut link = Link::open(server, cli.tcp, timeout, capture).map_err(Failure::runtime)?;
+    if !cli.quiet {
+        let proto = if cli.tcp { "tcp" } else { "udp" };
+        println!("ECHO {server} ({proto}): {size} bytes per probe");
     }
+    let interval = Duration::from_millis(cli.interval);
+    let (summary, elapsed) = ping::ping(&mut link, cli.count, interval, size, timeout, |seq, outcome| {
+        if !cli.quiet {
+            println!("{}", ping::probe_line(server, seq, size, outcome, timeout));
+        }
+    })
+    .map_err(|e| Failure::runtime(format!("{server}: {e}")))?;
+    print!("{}", summary.report(server, elapsed));
+    if summary.all_lost() {
+        return Err(Failure::quiet(Kind::Runtime)); // the totals just said so: 100% loss
+    }
+    Ok(())
+}
+
+/// Load mode: `window` probes in flight, then one line with packets per second; exit 1 when none came back.
+fn load(cli: &Cli, server: SocketAddr, window: u64, capture: Option<Arc<Capture>>) -> Result<(), Failure> {
+    let (size, timeout) = (cli.size as usize, Duration::from_millis(cli.timeout));
+    let socket = probe::load_socket(server, capture).map_err(Failure::runtime)?;
+    let deadline = Duration::from_secs(cli.deadline);
+    let (replies, elapsed) = probe::udp_load(&socket, server, cli.count, window, size, timeout, deadline)
+        .map_err(|e| Failure::runtime(format!("{server}: {e}")))?;
+    let pps = replies as f64 / elapsed.as_secs_f64().max(1e-9);
+    println!(
+        "{} probes of {size} bytes to {server}, {window} in flight: {replies} replies in {:.3} s, {pps:.0} packets/s",
+        cli.count,
+        elapsed.as_secs_f64()
+    );
+    if replies == 0 {
+        return Err(Failure::quiet(Kind::Runtime)); // the line just said so: 0 replies
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let ip = match netlab::parse_host(&cli.host) {
-        Ok(ip) => ip,
-        Err(e)
-            if matches!(
-                e.kind,
-                netlab::addr::AddrErrorKind::Unresolved(_) | netlab::addr::AddrErrorKind::NoAddress
-            ) =>
-        {
-            return fail(e.to_string());
-        }
-        Err(e) => {
-            eprintln!("echo-client: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let server = SocketAddr::new(ip, cli.port);
-    let (size, timeout) = (cli.size as usize, Duration::from_millis(cli.timeout));
-    if cli.tcp && size == 0 {
-        eprintln!("echo-client: --size 0 sends nothing over TCP; use at least 1");
-        return ExitCode::from(2);
-    }
-    let any: IpAddr = if ip.is_ipv4() {
-        Ipv4Addr::UNSPECIFIED.into()
-    } else {
-        Ipv6Addr::UNSPECIFIED.into()
-    };
-    let proto = if cli.tcp { "tcp" } else { "udp" };
-    let capture = match netlab::capture::open(cli.pcap.as_deref()) {
-        Ok(capture) => capture,
-        Err(e) => return fail(e.to_string()),
-    };
-
-    if let Some(window) = cli.window {
-        if cli.tcp {
-            eprintln!("echo-client: --window is for UDP");
-            return ExitCode::from(2);
-        }
-        let socket = match netlab::SocketBuilder::new()
-            .recv_buffer(4 << 20)
-            .bind_udp(SocketAddr::new(any, 0))
-        {
-            Ok(s) => CapturedSocket::new(s, capture.clone()),
-            Err(e) => return fail(format!("cannot open a socket: {e}")),
-        };
-        let deadline = Duration::from_secs(cli.deadline);
-        let code = match probe::udp_load(&socket, server, cli.count, window, size, timeout, deadline) {
-            Ok((replies, elapsed)) => {
-                let pps = replies as f64 / elapsed.as_secs_f64().max(1e-9);
-                println!(
-                    "{} probes of {size} bytes to {server}, {window} in flight: {replies} replies in {:.3} s, {pps:.0} packets/s",
-                    cli.count,
-                    elapsed.as_secs_f64()
-                );
-                if replies == 0 {
-                    ExitCode::from(1)
-                } else {
-                    ExitCode::SUCCESS
-                }
-            }
-            Err(e) => fail(format!("{server}: {e}")),
-        };
-        return finish(capture.as_ref(), code);
-    }
-
-    let mut summary = Summary::default();
-    let mut tcp_stream = None;
-    let udp_socket = if cli.tcp {
-        match TcpStream::connect_timeout(&server, timeout) {
-            Ok(s) => {
-                let _ = s.set_nodelay(true);
-                tcp_stream = Some(s);
-                None
-            }
-            Err(e) => return fail(format!("cannot connect to {server}: {e}")),
-        }
-    } else {
-        match UdpSocket::bind(SocketAddr::new(any, 0)) {
-            Ok(s) => Some(CapturedSocket::new(s, capture.clone())),
-            Err(e) => return fail(format!("cannot open a socket: {e}")),
-        }
-    };
-    if !cli.quiet {
-        println!("ECHO {server} ({proto}): {size} bytes per probe");
-    }
-    let started = Instant::now();
-    for seq in 0..cli.count {
-        if seq > 0 && cli.interval > 0 {
-            std::thread::sleep(Duration::from_millis(cli.interval));
-        }
-        let outcome = match (&udp_socket, tcp_stream.as_mut()) {
-            (Some(s), _) => probe::udp_probe(s, server, seq, size, timeout),
-            (None, Some(stream)) => probe::tcp_probe(stream, seq, size, timeout),
-            (None, None) => return fail("no socket".into()),
-        };
-        let outcome = match outcome {
-            Ok(o) => o,
-            Err(e) => return fail(format!("{server}: {e}")),
-        };
-        if !cli.quiet {
-            match outcome {
-                Outcome::Reply(rtt) => println!(
-                    "{size} bytes from {server}: seq={seq} time={:.3} ms",
-                    rtt.as_secs_f64() * 1e3
-                ),
-                Outcome::Corrupted(rtt) => {
-                    println!(
-                        "{size} bytes from {server}: seq={seq} time={:.3} ms CORRUPTED",
-                        rtt.as_secs_f64() * 1e3
-                    )
-                }
-                Outcome::Lost => println!("no reply for seq={seq} within {} ms", cli.timeout),
-            }
-        }
-        summary.add(outcome);
-    }
-    println!("--- {server} echo statistics ---");
-    println!(
-        "{} sent, {} received, {} corrupted, {:.1}% loss, time {} ms",
-        summary.sent,
-        summary.received,
-        summary.corrupted,
-        summary.loss_percent(),
-        started.elapsed().as_millis()
-    );
-    if let Some((min, avg, max, sd)) = summary.rtt_stats() {
-        println!("rtt min/avg/max/stddev = {min:.3}/{avg:.3}/{max:.3}/{sd:.3} ms");
-    }
-    let code = if summary.received == 0 && summary.corrupted == 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    };
-    finish(capture.as_ref(), code)
+    exit::report("echo-client", run(Cli::parse()))
 }
