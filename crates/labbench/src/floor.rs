@@ -65,7 +65,7 @@ pub fn blast(count: u64, size: usize) -> Result<(u64, Duration)> {
     sender.connect(receiver.local_addr()?)?;
     receiver.set_read_timeout(Some(Duration::from_millis(200)))?;
     let counter = thread::spawn(move || {
-        let mut buf = vec![0u8; 65536];
+        let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
         let mut bytes = 0u64;
         let mut last = Instant::now();
         while let Ok(n) = receiver.recv(&mut buf) {

@@ -1,5 +1,5 @@
 //! Real peers started on loopback for interop tests and benchmarks: tftpd-hpa, atftpd and busybox tftpd over a
-//! temporary root, and Python oracle scripts.
+//! temporary root, the C and Python echo servers of `peers/`, our own binaries, and Python oracle scripts.
 //! A peer that is not installed is an error that says how to install it (`just peers`), never a skip.
 
 use std::net::UdpSocket;
@@ -66,6 +66,101 @@ pub fn interop_files() -> Vec<(String, Vec<u8>, bool)> {
         .collect();
     out.push(("text".to_string(), text, true));
     out
+}
+
+/// Our own binary `name`, which sits beside the running one (in target/release for `just bench`).
+pub fn sibling(name: &str) -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let path = exe.with_file_name(name);
+    if !path.exists() {
+        bail!(
+            "{} is missing: build it with `cargo build --release -p {name}`",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// Fails unless `program` is on the PATH, saying which Debian `package` has it.
+pub fn require(program: &str, package: &str) -> Result<()> {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()));
+    if !found {
+        bail!("{program} is not installed (Debian package {package}): run `just peers` as root");
+    }
+    Ok(())
+}
+
+/// Writes a test file of `bytes` pseudo-random bytes that do not compress or repeat in blocks, readable by the
+/// servers' unprivileged user.
+pub fn write_test_file(path: &Path, bytes: u64) -> Result<()> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut data = Vec::with_capacity(bytes as usize);
+    while (data.len() as u64) < bytes {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        data.extend_from_slice(&x.to_le_bytes());
+    }
+    data.truncate(bytes as usize);
+    std::fs::write(path, &data)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(())
+}
+
+/// A server that printed `listening on ADDR:PORT` first, as every server here does; killed when dropped.
+#[derive(Debug)]
+pub struct Listening {
+    child: Child,
+    /// The port it said it listens on.
+    pub port: u16,
+}
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `program` with `args` and reads the port from its first line.
+pub fn listening(program: &str, args: &[&str]) -> Result<Listening> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {program}"))?;
+    let port = listening_port(&mut child, program)?;
+    Ok(Listening { child, port })
+}
+
+/// The smallest UDP echo server in C (`peers/echo.c`), compiled with `cc -O2` into `work` and started: the floor
+/// for what an echo server can do per datagram.
+pub fn c_echo_server(work: &Path) -> Result<Listening> {
+    require("cc", "gcc")?;
+    let source = work.join("echo.c");
+    std::fs::write(&source, include_str!("../peers/echo.c"))?;
+    let binary = work.join("echo-c");
+    let built = Command::new("cc")
+        .arg("-O2")
+        .arg("-o")
+        .arg(&binary)
+        .arg(&source)
+        .status()?;
+    if !built.success() {
+        bail!("cannot compile the C echo server");
+    }
+    listening(&binary.display().to_string(), &[])
+}
+
+/// The seed's echo server in Python (`peers/echo.py`), started with python3.
+pub fn python_echo_server() -> Result<Listening> {
+    require("python3", "python3")?;
+    listening("python3", &["-c", include_str!("../peers/echo.py")])
 }
 
 /// Reads a server's first line, `listening on ADDR:PORT ...` (the convention of every server here), and returns

@@ -1,10 +1,11 @@
 //! Alternating runs and medians: each round runs every contender once, in turn, so a slow spell of the machine
-//! hits all of them alike; the median of the rounds is reported.
+//! hits all of them alike; the median of the rounds is reported. Also the units the tables print, and `sync`
+//! between runs that write to disk.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
 /// The median of some durations (the mean of the middle two for an even count).
 pub fn median(samples: &[Duration]) -> Duration {
@@ -30,6 +31,25 @@ pub fn time_command(program: &str, args: &[String]) -> Result<Duration> {
         bail!("{program} {} failed: {status}", args.join(" "));
     }
     Ok(elapsed)
+}
+
+/// A duration as the tables print it: `1.234 s`.
+pub fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// A rate in MiB per second.
+pub fn mib_per_s(bytes: u64, d: Duration) -> f64 {
+    bytes as f64 / (1 << 20) as f64 / d.as_secs_f64().max(1e-9)
+}
+
+/// Writes every dirty page out (`sync`), so that no background write-back runs during the next measurement.
+pub fn settle() -> Result<()> {
+    let status = Command::new("sync").status().context("cannot run sync")?;
+    if !status.success() {
+        bail!("sync failed: {status}");
+    }
+    Ok(())
 }
 
 /// One contender in a comparison.
@@ -73,5 +93,11 @@ mod tests {
         assert_eq!(median(&ms(&[5, 1, 3])), Duration::from_millis(3));
         assert_eq!(median(&ms(&[4, 1, 3, 2])), Duration::from_micros(2500));
         assert_eq!(median(&[]), Duration::ZERO);
+    }
+
+    #[test]
+    fn units() {
+        assert_eq!(secs(Duration::from_millis(1234)), "1.234 s");
+        assert_eq!(mib_per_s(3 << 20, Duration::from_secs(2)), 1.5);
     }
 }
