@@ -33,9 +33,9 @@ fn packed(name_field: usize, file: &str, mode: &str) -> Vec<u8> {
         &format!("!H{name_field}sb{}sb", mode.len()),
         &[
             Value::Int(1),
-            Value::Bytes(file.as_bytes().to_vec()),
+            Value::bytes(file.as_bytes()),
             Value::Int(0),
-            Value::Bytes(mode.as_bytes().to_vec()),
+            Value::bytes(mode.as_bytes()),
             Value::Int(0),
         ],
     )

@@ -16,6 +16,13 @@ pub enum Value {
     Bytes(Vec<u8>),
 }
 
+impl Value {
+    /// A [`Value::Bytes`] from a slice: `Value::bytes(b"octet")`.
+    pub fn bytes(b: &[u8]) -> Value {
+        Value::Bytes(b.to_vec())
+    }
+}
+
 /// Why a format, a value or a buffer was refused: the message of Python's `struct.error`. Displayed as Python
 /// prints the exception, `struct.error: bad char in struct format: 'n'`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,15 +230,11 @@ mod tests {
     use super::*;
     use crate::structfmt::{pack, unpack};
 
-    fn b(s: &[u8]) -> Value {
-        Value::Bytes(s.to_vec())
-    }
-
     #[test]
     fn native_alignment_versus_standard() {
         assert_eq!(calcsize("@ci").unwrap(), 8, "native: the int is aligned to 4");
         assert_eq!(calcsize("=ci").unwrap(), 5, "standard: no padding");
-        assert_eq!(pack("@ci", &[b(b"A"), Value::Int(1)]).unwrap().len(), 8);
+        assert_eq!(pack("@ci", &[Value::bytes(b"A"), Value::Int(1)]).unwrap().len(), 8);
         let long = std::mem::size_of::<std::ffi::c_long>();
         assert_eq!(
             calcsize("llh0l").unwrap(),

@@ -143,15 +143,17 @@ mod tests {
     use super::*;
     use crate::structfmt::{calcsize, unpack};
 
-    fn b(s: &[u8]) -> Value {
-        Value::Bytes(s.to_vec())
-    }
-
     #[test]
     fn the_seed_read_request() {
         let packed = pack(
             "!H8sb5sb",
-            &[Value::Int(1), b(b"test.txt"), Value::Int(0), b(b"octet"), Value::Int(0)],
+            &[
+                Value::Int(1),
+                Value::bytes(b"test.txt"),
+                Value::Int(0),
+                Value::bytes(b"octet"),
+                Value::Int(0),
+            ],
         )
         .unwrap();
         assert_eq!(packed, b"\x00\x01test.txt\x00octet\x00");
@@ -170,13 +172,13 @@ mod tests {
 
     #[test]
     fn pascal_strings_and_padding() {
-        assert_eq!(pack("5p", &[b(b"hi")]).unwrap(), b"\x02hi\x00\x00");
-        assert_eq!(pack("3p", &[b(b"hello")]).unwrap(), b"\x02he");
-        assert_eq!(unpack("5p", b"\x02hi\x00\x00").unwrap(), [b(b"hi")]);
-        assert_eq!(pack("4s", &[b(b"ab")]).unwrap(), b"ab\x00\x00");
-        assert_eq!(pack("2s", &[b(b"abcd")]).unwrap(), b"ab");
+        assert_eq!(pack("5p", &[Value::bytes(b"hi")]).unwrap(), b"\x02hi\x00\x00");
+        assert_eq!(pack("3p", &[Value::bytes(b"hello")]).unwrap(), b"\x02he");
+        assert_eq!(unpack("5p", b"\x02hi\x00\x00").unwrap(), [Value::bytes(b"hi")]);
+        assert_eq!(pack("4s", &[Value::bytes(b"ab")]).unwrap(), b"ab\x00\x00");
+        assert_eq!(pack("2s", &[Value::bytes(b"abcd")]).unwrap(), b"ab");
         assert_eq!(pack("2x", &[]).unwrap(), [0, 0]);
-        assert_eq!(pack("0s", &[b(b"abc")]).unwrap(), b"");
+        assert_eq!(pack("0s", &[Value::bytes(b"abc")]).unwrap(), b"");
     }
 
     #[test]
@@ -191,7 +193,10 @@ mod tests {
         assert_eq!(e("<n", &[Value::Int(1)]), "bad char in struct format: 'n'");
         assert_eq!(e("<3", &[]), "repeat count given without format specifier");
         assert_eq!(e("<q", &[Value::Float(1.5)]), "required argument is not an integer");
-        assert_eq!(e("<c", &[b(b"ab")]), "char format requires a bytes object of length 1");
+        assert_eq!(
+            e("<c", &[Value::bytes(b"ab")]),
+            "char format requires a bytes object of length 1"
+        );
         assert_eq!(e("<f", &[Value::Float(1e300)]), "float too large to pack with f format");
         assert_eq!(
             unpack("<I", &[1, 2]).unwrap_err().0,
@@ -207,7 +212,7 @@ mod tests {
             "pack expected 4000000000 items for packing (got 1)"
         );
         assert_eq!(
-            pack("!99999999999s", &[b(b"x")]).unwrap_err().0,
+            pack("!99999999999s", &[Value::bytes(b"x")]).unwrap_err().0,
             "99999999999 bytes is more than pack makes here (at most 1048576 bytes, 1 MiB)"
         );
         assert_eq!(pack(&format!("!{MAX_PACKED}x"), &[]).unwrap().len(), MAX_PACKED);

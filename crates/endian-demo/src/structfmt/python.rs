@@ -175,10 +175,6 @@ pub fn values_from_text(format: &str, args: &[String]) -> Result<Vec<Value>, Str
 mod tests {
     use super::*;
 
-    fn b(s: &[u8]) -> Value {
-        Value::Bytes(s.to_vec())
-    }
-
     #[test]
     fn python_reprs() {
         for (x, want) in [
@@ -195,7 +191,7 @@ mod tests {
             assert_eq!(python_float(x), want);
         }
         assert_eq!(
-            python_tuple(&[Value::Int(1), b(b"ok"), Value::Bool(true)]),
+            python_tuple(&[Value::Int(1), Value::bytes(b"ok"), Value::Bool(true)]),
             "(1, b'ok', True)"
         );
         assert_eq!(python_tuple(&[Value::Int(7)]), "(7,)");
@@ -208,16 +204,16 @@ mod tests {
             values_from_text("!H8sb5sb", &args(&["1", "test.txt", "0", "octet", "0"])),
             Ok(vec![
                 Value::Int(1),
-                b(b"test.txt"),
+                Value::bytes(b"test.txt"),
                 Value::Int(0),
-                b(b"octet"),
+                Value::bytes(b"octet"),
                 Value::Int(0)
             ])
         );
         assert_eq!(
             values_from_text("<4sB?e", &args(&["a\\x00b", "0xff", "true", "1.5"])),
             Ok(vec![
-                b(b"a\x00b"),
+                Value::bytes(b"a\x00b"),
                 Value::Int(255),
                 Value::Bool(true),
                 Value::Float(1.5)
