@@ -373,6 +373,10 @@ docs-po: docs-tools build
     bash docs/generate.sh "{{bin}}"
     bash docs/po.sh
 
+# After editing a lab README (exercises/*/README.md): merge its new and changed messages into exercises/po/zh-CN.po, to be translated, and write the README.zh-CN.md files again from it
+labs-po: docs-tools
+    bash exercises/po/readmes.sh update
+
 # Serve both editions of the book on http://127.0.0.1:3000 (this machine only); run `just docs` again after an edit
 docs-serve: docs
     python3 -m http.server 3000 --bind 127.0.0.1 --directory docs/book

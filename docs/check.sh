@@ -8,7 +8,8 @@
 #   - every row of coverage.tsv (the tutorial, part by part) names a page and heading that exist in both editions,
 #     or says why the book leaves that part out;
 #   - every page has a language switch whose link reaches the same page in the other edition;
-#   - po/zh-CN.po translates every message the sources have today: none missing, none fuzzy, none stale.
+#   - po/zh-CN.po translates every message the sources have today: none missing, none fuzzy, none stale;
+#   - the labs' READMEs in Chinese are in step with the English ones (exercises/po/readmes.sh check).
 # Prints one line per problem and exits 1 if there was any.
 set -u
 docs=$(cd "$(dirname "$0")" && pwd)
@@ -164,6 +165,11 @@ else
         say_bad "po/zh-CN.po: $stale translations of messages the sources no longer have (run 'just docs-po')"
     fi
 fi
+
+# ---- The labs' READMEs in Chinese (exercises/po): every message translated, none fuzzy or stale, and each committed
+# README.zh-CN.md exactly what exercises/po/zh-CN.po makes of its README now. It prints its own lines.
+bash "$docs/../exercises/po/readmes.sh" check ||
+    say_bad "the labs' Chinese READMEs are out of step with the English ones (run 'just labs-po', translate, run it again)"
 
 pages=$(grep -c '\.md)' "$docs/src/SUMMARY.md")
 if [ "$bad" = 0 ]; then
