@@ -1,7 +1,7 @@
 //! # labbench — peers and measurements shared by `just bench` and `just interop`
 //!
 //! ## Layout
-//! - [`bench`]: the benchmarks of `just bench`, one file each (`tftp_client`, `tftp_server`, `echo`), which the
+//! - [`bench`](mod@bench): the benchmarks of `just bench`, one file each (`tftp_client`, `tftp_server`, `echo`), which the
 //!   program `src/main.rs` only calls.
 //! - [`peers`]: start real peers (tftpd-hpa, atftpd, busybox tftpd; the C and Python echo servers whose source
 //!   is in `peers/`) on loopback, and our own binaries; run Python oracle scripts.
