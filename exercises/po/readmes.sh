@@ -16,7 +16,8 @@
 #        readmes.sh check    (run by docs/check.sh, so by `just docs`): fails, one line per problem, when a message
 #                            is untranslated, fuzzy or stale against the READMEs as they are now, when a committed
 #                            README.zh-CN.md differs from what po/zh-CN.po makes of its README now, when the two
-#                            editions do not link each other. A README not in po/readmes.list is only named.
+#                            editions do not link each other, or when the Chinese one shows emphasis marks as text.
+#                            A README not in po/readmes.list yet is only named.
 set -euo pipefail
 po_dir=$(cd "$(dirname "$0")" && pwd)
 exercises=$(dirname "$po_dir")
@@ -133,6 +134,14 @@ check)
         rel=${readme#"$exercises"/}
         listed "$rel" ||
             echo "labs-zh: note: exercises/$rel has no Chinese version yet (add it to exercises/po/readmes.list, run 'just labs-po')"
+    done
+
+    # A Chinese README whose English one is not listed is left over from before.
+    for zh in "$exercises"/README.zh-CN.md "$exercises"/*/README.zh-CN.md; do
+        [ -f "$zh" ] || continue
+        rel=${zh#"$exercises"/}
+        listed "${rel%.zh-CN.md}.md" ||
+            say_bad "exercises/$rel is left over: exercises/po/readmes.list does not name ${rel%.zh-CN.md}.md"
     done
 
     make_book || exit 1
