@@ -3,13 +3,15 @@
 //! tests join on `lo` (named by its address, 127.0.0.1), send by `lo` with TTL 1, to groups in 239.255.0.0/16.
 //! Replace every `todo!()`; `just lab 11` runs the tests.
 //!
-//! | Python                                                                  | Rust (socket2)                          |
-//! |-------------------------------------------------------------------------|-----------------------------------------|
-//! | `s.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)` before `bind`               | `set_reuse_address(true)`               |
-//! | `s.setsockopt(IPPROTO_IP, IP_ADD_MEMBERSHIP, inet_aton(group) + inet_aton(iface))` | `join_multicast_v4(&group, &iface)` |
-//! | `s.setsockopt(IPPROTO_IP, IP_DROP_MEMBERSHIP, ...)` (same bytes)        | `leave_multicast_v4(&group, &iface)`    |
-//! | `s.setsockopt(IPPROTO_IP, IP_MULTICAST_IF, inet_aton(iface))`           | `set_multicast_if_v4(&iface)`           |
-//! | `s.setsockopt(IPPROTO_IP, IP_MULTICAST_TTL, 1)`                         | `set_multicast_ttl_v4(1)`               |
+//! | Python: `s.setsockopt(...)`                         | Rust: socket2                          |
+//! |-----------------------------------------------------|----------------------------------------|
+//! | `SOL_SOCKET, SO_REUSEADDR, 1` (before `bind`)       | `set_reuse_address(true)`              |
+//! | `IPPROTO_IP, IP_ADD_MEMBERSHIP, mreq`               | `join_multicast_v4(&group, &iface)`    |
+//! | `IPPROTO_IP, IP_DROP_MEMBERSHIP, mreq`              | `leave_multicast_v4(&group, &iface)`   |
+//! | `IPPROTO_IP, IP_MULTICAST_IF, inet_aton(iface)`     | `set_multicast_if_v4(&iface)`          |
+//! | `IPPROTO_IP, IP_MULTICAST_TTL, 1`                   | `set_multicast_ttl_v4(1)`              |
+//!
+//! (`mreq = inet_aton(group) + inet_aton(iface)`: the group first, then the interface's address.)
 //!
 //! socket2 works on a `Socket` made with `Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))`, which
 //! becomes a std `UdpSocket` with `.into()`; on a `UdpSocket` you already have, `SockRef::from(&socket)` gives
