@@ -55,6 +55,77 @@ echo-server --bind 127.0.0.1 --port 0 > "$work/echo.log" 2>&1 &
 echo_port=$(first_line "$work/echo.log" | sed 's/.*127.0.0.1:\([0-9]*\).*/\1/')
 run echo-ping echo-client 127.0.0.1 --port "$echo_port" --count 3 --interval 0 --size 2000
 
+# Multicast (3.2.3), on this host only: every command names lo and sends with TTL 1, and IPv4 only, since the
+# host's lo takes no IPv6 multicast. A member that leaves after one message, a member that
+# stays, and a socket on the same port that never joins; then two messages to the group.
+mkdir "$work/multicast"
+listener() { # listener NAME ARGS...: `broadcast multicast listen ARGS` in the background, its output in NAME.log
+    local name=$1; shift
+    echo "\$ $(shell_line broadcast multicast listen "$@")" > "$work/multicast/$name.cmd"
+    : > "$work/multicast/$name.log" # there before wait_for_line reads it
+    broadcast multicast listen "$@" > "$work/multicast/$name.log" 2>&1 &
+}
+listener leave --iface lo --port 0 --leave-after 1 --duration 3
+leave_pid=$!
+wait_for_line "$work/multicast/leave.log" '^joined'
+group_port=$(head -1 "$work/multicast/leave.log" | sed -n 's/.*listening on 239\.255\.70\.77:\([0-9]*\).*/\1/p')
+[ -n "$group_port" ] || { echo "generate.sh: the multicast listener printed no port" >&2; exit 1; }
+listener stay --iface lo --port "$group_port" --count 2 --duration 3
+stay_pid=$!
+listener no-join --iface lo --port "$group_port" --no-join --duration 3
+no_join_pid=$!
+wait_for_line "$work/multicast/stay.log" '^joined'
+wait_for_line "$work/multicast/no-join.log" '^not a member'
+{
+    show broadcast multicast send one --iface lo --port "$group_port" --ttl 1
+    wait_for_line "$work/multicast/leave.log" '^left'
+    show broadcast multicast send two --iface lo --port "$group_port" --ttl 1
+} > "$out/multicast-send.txt"
+for pid in "$leave_pid" "$stay_pid" "$no_join_pid"; do wait "$pid"; done # each must end well, at its count or time
+for name in leave stay no-join; do
+    cat "$work/multicast/$name.cmd" "$work/multicast/$name.log" > "$out/multicast-$name.txt"
+done
+fails 2 multicast-not-a-group broadcast multicast send hi --group 192.168.1.255 --iface lo --ttl 1
+
+# "Watch it in Wireshark" (3.1 and 3.3.2): the captures are read back with tshark, which only these outputs need.
+command -v tshark >/dev/null || {
+    echo "generate.sh: tshark is missing: the book's 'Watch it in Wireshark' outputs are made with it (just peers installs it)" >&2
+    exit 1
+}
+tshark() { # tshark without its warning that it runs as root, which is not about the capture
+    local status=0
+    command tshark "$@" 2> "$work/tshark.err" || status=$?
+    grep -v '^Running as user "root"' "$work/tshark.err" >&2 || true
+    return "$status"
+}
+# tshark's one line per packet: number, time, source port, destination port, its summary, and udp-impair's comment.
+columns='"No.","%m","Time","%t","From","%uS","To","%uD","Info","%i","Comment","%Cus:frame.comment"'
+# relay NAME ARGS...: `udp-impair ARGS` in the background, its command and first lines into the output NAME; sets
+# relay_pid and relay_port.
+relay() {
+    local name=$1; shift
+    : > "$work/$name.log"
+    udp-impair "$@" > "$work/$name.log" 2>&1 &
+    relay_pid=$!
+    wait_for_line "$work/$name.log" '^relaying'
+    relay_port=$(head -1 "$work/$name.log" | grep -o '127.0.0.1:[0-9]*' | head -1)
+    relay_port=${relay_port#127.0.0.1:}
+    { echo "\$ $(shell_line udp-impair "$@")"; head -3 "$work/$name.log"; } > "$out/$name.txt"
+}
+stop_relay() { kill -INT "$relay_pid" && wait "$relay_pid"; } # Ctrl-C: the relay ends its capture file and exits 0
+
+# Echo probes through a relay that loses 20% each way (seed 7: one probe lost going, one reply coming back).
+mkdir "$work/udp"
+cd "$work/udp"
+relay udp-wireshark --listen 127.0.0.1:0 --to "127.0.0.1:$echo_port" --loss 20% --seed 7 --pcap echo.pcapng
+show echo-client 127.0.0.1 --port "$relay_port" --count 5 --interval 0 --size 16 --timeout 200 >> "$out/udp-wireshark.txt"
+stop_relay
+# Here tshark's summary already says the ports (source → destination), so the columns leave them out.
+show tshark -r echo.pcapng -o 'gui.column.format:"No.","%m","Time","%t","Info","%i","Comment","%Cus:frame.comment"' \
+    >> "$out/udp-wireshark.txt"
+# The first datagram, layer by layer, and its bytes: IPv4 header, UDP header, data.
+run udp-wireshark-layers tshark -r echo.pcapng -c 1 -O udp -x
+
 cp -r "$root/demo/tftp-root" "$work/root"
 # A short timer and many retries: the lossy run below loses packets on purpose, and must still finish, quickly.
 tftp-server --root "$work/root" --bind 127.0.0.1 --port 0 --rexmt 300 --retries 20 > "$work/tftp.log" 2>&1 &
@@ -75,13 +146,17 @@ run py-first-octet python3 first_reply.py 127.0.0.1 "$tftp_port" hello.txt
 run py-first-netascii python3 first_reply.py 127.0.0.1 "$tftp_port" hello.txt netascii
 run py-first-mail python3 first_reply.py 127.0.0.1 "$tftp_port" hello.txt mail
 # A download through a relay that drops 20% of the datagrams each way (--seed makes the drops the same each run).
-udp-impair --listen 127.0.0.1:0 --to "127.0.0.1:$tftp_port" --loss 20% --seed 5 > "$work/relay.log" 2>&1 &
-relay_port=$(first_line "$work/relay.log" | grep -o '127.0.0.1:[0-9]*' | head -1)
-relay_port=${relay_port#127.0.0.1:}
+# The relay writes every datagram to lossy.pcapng, each with its fate, for tshark below.
+relay tftp-wireshark --listen 127.0.0.1:0 --to "127.0.0.1:$tftp_port" --loss 20% --seed 5 --pcap lossy.pcapng
 run tftp-lossy tftp-client get 127.0.0.1 blocks.bin --port "$relay_port" --rexmt 300 --retries 20 --trace
+stop_relay
+# Neither port is 69, so tshark is told that TFTP begins on each: the relay's (the client's request arrives there)
+# and the server's (the relay's goes there). Wireshark follows each transfer to its new ports by itself.
+show tshark -r lossy.pcapng -d "udp.port==$relay_port,tftp" -d "udp.port==$tftp_port,tftp" \
+    -o "gui.column.format:$columns" >> "$out/tftp-wireshark.txt"
 
-# The last guard: no output may show that a program was missing or could not run.
-if grep -l -e 'command not found' -e 'No such file' -e 'panicked at' "$out"/*.txt; then
+# The last guard: no output may show that a program was missing or could not run, or a capture tshark cannot read.
+if grep -l -e 'command not found' -e 'No such file' -e 'panicked at' -e 'Malformed Packet' "$out"/*.txt; then
     echo "generate.sh: the outputs above show a program that could not run" >&2
     exit 1
 fi
