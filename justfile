@@ -362,7 +362,7 @@ bench:
 docs-tools:
     bash docs/tools.sh
 
-# Build the book in English (docs/book) and Chinese (docs/book/zh-CN); outputs come from real runs; checks includes, links, headings, coverage.tsv, the language switches and that every message is translated
+# Build the book in English (docs/book) and Chinese (docs/book/zh-CN); outputs come from real runs (the Wireshark ones need tshark: just peers); checks includes, links, headings, coverage.tsv, the language switches and that every message is translated
 docs: docs-tools build
     bash docs/generate.sh "{{bin}}"
     bash docs/build.sh
