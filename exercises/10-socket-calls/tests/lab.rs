@@ -17,7 +17,7 @@ use lab10_socket_calls::*;
 use socket2::SockRef;
 
 /// Seconds a test may take. Each does a few socket calls on loopback, and waits at most a few times `WAIT`.
-const LIMIT: u64 = 10;
+const LIMIT: u64 = 5;
 
 /// How long a probe waits for an answer that never comes. Loopback answers — a reply, a TCP RST, an ICMP error —
 /// within microseconds; this leaves room for a slow, busy machine and keeps the tests short.
