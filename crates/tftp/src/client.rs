@@ -282,12 +282,9 @@ pub fn upload_over(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transfer::testing::{PEER, addr, sent, to};
+    use crate::transfer::testing::{OTHER_HOST, PEER, RRQ, SERVER, addr, sent, to};
     use crate::transfer::{MemorySocket, Quiet};
 
-    const SERVER: &str = "127.0.0.1:69";
-    const OTHER_HOST: &str = "127.0.0.2:50123";
-    const RRQ: &[u8] = b"\0\x01f\0octet\0";
     const RRQ_BLKSIZE: &[u8] = b"\0\x01f\0octet\0blksize\x001024\0";
     const WRQ: &[u8] = b"\0\x02f\0octet\0";
     const ACK_0: &[u8] = &[0, 4, 0, 0];

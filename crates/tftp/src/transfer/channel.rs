@@ -247,12 +247,9 @@ impl<'o> Channel<'o> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transfer::testing::{PEER, STRANGER, addr, sent, to};
+    use crate::transfer::testing::{OTHER_HOST, PEER, RRQ, SERVER, STRANGER, addr, sent, to};
     use crate::transfer::{MemorySocket, Quiet};
 
-    const SERVER: &str = "127.0.0.1:69";
-    const OTHER_HOST: &str = "127.0.0.2:50123";
-    const RRQ: &[u8] = b"\0\x01f\0octet\0";
     const DATA_1: &[u8] = b"\0\x03\0\x01x";
     const ERROR_5: &[u8] = b"\0\x05\0\x05unknown transfer ID\0";
 

@@ -165,10 +165,16 @@ pub(crate) mod testing {
 
     use super::{Channel, MemorySocket, Quiet};
 
+    /// The server's request port, where a client's request goes.
+    pub const SERVER: &str = "127.0.0.1:69";
     /// The peer's transfer port (its TID).
     pub const PEER: &str = "127.0.0.1:50123";
     /// Another port on the peer's host: not the transfer's.
     pub const STRANGER: &str = "127.0.0.1:50999";
+    /// Another host.
+    pub const OTHER_HOST: &str = "127.0.0.2:50123";
+    /// A plain read request for the file `f`.
+    pub const RRQ: &[u8] = b"\0\x01f\0octet\0";
 
     /// The file `abcdefghi` in DATA blocks of 2 bytes: four full ones, then a short one.
     pub const ABCDEFGHI_IN_TWOS: [&[u8]; 5] = [
