@@ -16,7 +16,8 @@
 #        readmes.sh check    (run by docs/check.sh, so by `just docs`): fails, one line per problem, when a message
 #                            is untranslated, fuzzy or stale against the READMEs as they are now, when a committed
 #                            README.zh-CN.md differs from what po/zh-CN.po makes of its README now, when the two
-#                            editions do not link each other, or when the Chinese one shows emphasis marks as text.
+#                            editions do not link each other, or when the Chinese one renders with another block
+#                            structure (paragraphs, lists, items, tables) or shows emphasis marks as text.
 #                            A README not in po/readmes.list yet is only named.
 set -euo pipefail
 po_dir=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +58,7 @@ create-missing = false
 
 [output.markdown]
 
-# Only to see that the Chinese Markdown renders as meant (emphasis marks next to Chinese text can fail to).
+# The English READMEs rendered, to compare the Chinese ones' structure with (check).
 [output.html]
 EOF
     : > "$book/exercises/SUMMARY.md"
@@ -82,14 +83,58 @@ extract() {
 # translate OUT: every listed README translated by $work/book/po/zh-CN.po, as OUT/<readme path>.zh-CN.md.
 translate() {
     local out=$1 readme md
-    # With two backends, mdBook writes each into a folder of its own: $work/md/markdown and $work/md/html.
+    # With two backends, mdBook writes each into a folder of its own: here $work/md/markdown.
     MDBOOK_BOOK__LANGUAGE=zh-CN mdbook build -d "$work/md" "$work/book" > "$work/gettext.log" 2>&1 ||
         { cat "$work/gettext.log"; echo "labs-zh: translating the READMEs (mdbook-gettext) failed"; return 1; }
     for readme in "${readmes[@]}"; do
         md="$out/${readme%.md}.zh-CN.md"
         mkdir -p "$(dirname "$md")"
-        { echo "$generated_note"; echo; cat "$work/md/markdown/$readme"; echo; } > "$md"
+        { echo "$generated_note"; echo; end_lists < "$work/md/markdown/$readme"; } > "$md"
     done
+}
+
+# end_lists: mdBook's Markdown writer (pulldown-cmark-to-cmark) puts a paragraph that follows a nested list inside
+# a list item right under the list's last line, where Markdown reads it as more of that last item. A blank line
+# before any line that is less indented than the list item above it ends the item as the source meant; blocks()
+# checks that each Chinese README has the English one's structure.
+end_lists() {
+    awk '
+        /^ *```/ { fenced = !fenced }
+        !fenced && item_indent != "" && /[^ ]/ && !/^ *([-*+]|[0-9]+[.)]) / {
+            match($0, /^ */)
+            if (RLENGTH < item_indent) print ""
+        }
+        {
+            item_indent = ""
+            if (!fenced && match($0, /^ *([-*+]|[0-9]+[.)]) +/)) item_indent = RLENGTH
+            print
+        }'
+}
+
+# render: the listed READMEs as they are ($work/en/html) and the Chinese READMEs written to $work/zh
+# ($work/zh-html), as HTML by mdBook, to compare what a reader sees.
+render() {
+    local readme
+    mdbook build -d "$work/en" "$work/book" > "$work/en.log" 2>&1 ||
+        { cat "$work/en.log"; echo "labs-zh: rendering the English READMEs (mdBook) failed"; return 1; }
+    mkdir -p "$work/zh-book/src"
+    printf '[book]\ntitle = "Socket Labs: the labs"\n[build]\nuse-default-preprocessors = false\n' > "$work/zh-book/book.toml"
+    : > "$work/zh-book/src/SUMMARY.md"
+    for readme in "${readmes[@]}"; do
+        mkdir -p "$work/zh-book/src/$(dirname "$readme")"
+        cp "$work/zh/${readme%.md}.zh-CN.md" "$work/zh-book/src/$readme"
+        echo "- [$readme]($readme)" >> "$work/zh-book/src/SUMMARY.md"
+    done
+    mdbook build -d "$work/zh-html" "$work/zh-book" > "$work/zh.log" 2>&1 ||
+        { cat "$work/zh.log"; echo "labs-zh: rendering the Chinese READMEs (mdBook) failed"; return 1; }
+}
+
+# blocks HTML: the block structure of a rendered README (headings, paragraphs, lists and items, tables, code
+# blocks), one tag a line. A translation changes the words, never this: otherwise a paragraph ran into a list, or a
+# list item into the one before it.
+blocks() {
+    perl -0777 -ne 'm{<main>(.*)</main>}s or exit; $_ = $1; s{<pre>.*?</pre>}{<pre>}gs;
+        print "$1\n" while m{<(h[1-6]|p|ul|ol|li|table|tr|th|td|pre|blockquote|hr)[\s>]}g' "$1"
 }
 
 # marks_left README: the emphasis marks (** or _) that the rendered Chinese README still shows as text, outside
@@ -98,7 +143,7 @@ translate() {
 marks_left() {
     perl -0777 -CSD -ne 's{<pre>.*?</pre>}{}gs; s{<code[^>]*>.*?</code>}{}gs; s{<[^>]*>}{}g;
         print "$&\n" while m{.{0,12}(?:\*\*|\p{Han}_|_\p{Han}|\p{Han}\*|\*\p{Han}).{0,12}}g' \
-        "$work/md/html/${1%.md}.html"
+        "$work/zh-html/${1%.md}.html"
 }
 
 # merge OUT.po [OPTION]: po/zh-CN.po merged with the messages extracted now.
@@ -167,6 +212,7 @@ check)
 
     # The committed Chinese READMEs are exactly what the PO file makes of the English ones now.
     translate "$work/zh" || exit 1
+    render || exit 1
     for readme in "${readmes[@]}"; do
         zh="${readme%.md}.zh-CN.md"
         if [ ! -f "$exercises/$zh" ]; then
@@ -174,6 +220,11 @@ check)
         elif ! cmp -s "$work/zh/$zh" "$exercises/$zh"; then
             diff -u "$exercises/$zh" "$work/zh/$zh" | head -20 | sed 's/^/  /' || true
             say_bad "exercises/$zh is not what exercises/po/zh-CN.po makes of $readme now (run 'just labs-po'; never edit it by hand)"
+        fi
+        if ! diff <(blocks "$work/en/html/${readme%.md}.html") <(blocks "$work/zh-html/${readme%.md}.html") \
+            > "$work/blocks.diff"; then
+            sed 's/^/  /' "$work/blocks.diff" | head -10
+            say_bad "exercises/$zh has another block structure than $readme (English < > Chinese, above)"
         fi
         while IFS= read -r left; do
             say_bad "exercises/$zh shows emphasis marks as text: '$left' (see marks_left in exercises/po/readmes.sh)"
