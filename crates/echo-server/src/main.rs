@@ -77,10 +77,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
         let capture = netlab::capture::open(cli.pcap.as_deref()).map_err(Failure::runtime)?;
         let socket = CapturedSocket::new(socket, capture);
         say(&format!("listening on {} (udp)", local(socket.local_addr())));
-        udp::serve(&socket, |peer, bytes| {
-            if !quiet {
-                say(&echoed_line(peer, bytes));
-            }
+        udp::serve(&socket, |peer, bytes, reply| match reply {
+            udp::Reply::Echoed if !quiet => say(&echoed_line(peer, bytes)),
+            udp::Reply::Echoed => {}
+            // Always said, even with --quiet: the sender gets no answer and the server's log must say why.
+            udp::Reply::Refused => say(&format!(
+                "{} not echoed: port {} may answer everything (a service below 1024, or an echo server on this \
+                 server's port), and the two would echo each other for ever",
+                echoed_line(peer, bytes),
+                peer.port()
+            )),
         })
         .map_err(Failure::runtime)
     }

@@ -380,3 +380,38 @@ fn every_number_has_a_limit_that_help_states() {
         );
     }
 }
+
+/// Two echo servers on the same port of two loopback addresses would answer each other for ever after one forged
+/// datagram; a datagram from the server's own port (here: sent from 127.0.0.2 with the server's port on 127.0.0.1)
+/// gets no echo, and the log says why even with --quiet. A client on an ephemeral port is still answered.
+#[cfg(target_os = "linux")] // the whole of 127.0.0.0/8 is this machine's on Linux; macOS has only 127.0.0.1
+#[test]
+fn a_datagram_from_the_servers_own_port_gets_no_echo_so_two_servers_cannot_loop() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_echo-server"))
+        .args(["--bind", "127.0.0.1", "--port", "0", "-q"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Lines::of(child.stdout.take().unwrap());
+    // Killed however the test ends, so no server outlives a failed assertion.
+    let _server = Server {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        child,
+        _lines: Lines::of(std::io::empty()),
+    };
+    let addr: SocketAddr = lines.next().split_whitespace().nth(2).unwrap().parse().unwrap();
+
+    let twin = UdpSocket::bind(("127.0.0.2", addr.port())).unwrap();
+    twin.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    twin.send_to(b"ping-pong", addr).unwrap();
+    let said = lines.wait_for("not echoed");
+    assert!(said.contains(&format!("127.0.0.2:{}", addr.port())), "{said}");
+    let mut buf = [0u8; 64];
+    assert!(
+        twin.recv_from(&mut buf).is_err(),
+        "the server echoed a datagram from its own port"
+    );
+
+    // A client on an ephemeral port still gets its echo.
+    assert_eq!(udp_round_trip(addr, b"hello"), b"hello");
+}
