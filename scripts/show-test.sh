@@ -32,5 +32,13 @@ check "show_fails fails when the command succeeds" fails_quietly show_fails 1 tr
 check "a script under set -e stops at a failing show" \
     test "$(bash -c 'set -e; source "$1"; show false; echo after' _ "$here/show.sh" 2>/dev/null)" = '$ false'
 
+# wait_for_line waits for a file that does not exist yet without a word on standard error.
+scratch=$(mktemp -d)
+(sleep 0.2; echo "listening on 127.0.0.1:1" > "$scratch/log") &
+check "wait_for_line sees a line written later, quietly" \
+    test -z "$(wait_for_line "$scratch/log" "^listening on" 2>&1 >/dev/null)"
+check "wait_for_line saw it" grep -q listening "$scratch/log"
+rm -rf "$scratch"
+
 echo "show.sh: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -63,7 +63,8 @@ show_fails() {
 wait_for_line() {
     local file=$1 pattern=$2 count=${3:-1} tries
     for ((tries = 0; tries < 200; tries++)); do
-        [ "$(grep -cE -- "$pattern" "$file" 2>/dev/null)" -ge "$count" ] && return 0
+        # grep -c prints 0 for a file without a match, and nothing when the file is not there yet.
+        [ "$(grep -cE -- "$pattern" "$file" 2>/dev/null || true)" -ge "$count" ] 2>/dev/null && return 0
         sleep 0.05
     done
     echo "show.sh: fewer than $count lines matching '$pattern' in $file after 10 s" >&2
