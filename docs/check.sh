@@ -171,6 +171,17 @@ fi
 bash "$docs/../exercises/po/readmes.sh" check ||
     say_bad "the labs' Chinese READMEs are out of step with the English ones (run 'just labs-po', translate, run it again)"
 
+# ---- The READMEs (the repository's and the labs'): every relative link points at a file that exists, so the map
+# from tutorial section to code cannot drift when files move.
+root=$(dirname "$docs")
+for readme in "$root/README.md" "$root"/exercises/README*.md "$root"/exercises/*/README*.md; do
+    while IFS= read -r link; do
+        file=${link%%#*}
+        case "$file" in http*|mailto:*|"") continue ;; esac
+        [ -e "$(dirname "$readme")/$file" ] || say_bad "${readme#"$root"/} links to missing $file"
+    done < <(grep -o '\]([^) ]*)' "$readme" | sed -E 's/^\]\(([^)]*)\)$/\1/')
+done
+
 pages=$(grep -c '\.md)' "$docs/src/SUMMARY.md")
 if [ "$bad" = 0 ]; then
     echo "docs: $pages pages in 2 editions; includes, links, headings and $switches language switches checked;" \
