@@ -85,7 +85,8 @@ enum Command {
         /// Send to this interface's directed broadcast address instead (computed from its address and mask)
         #[arg(long)]
         iface: Option<String>,
-        #[arg(long, short = 'p', default_value_t = 8080)]
+        /// The port to send to (1-65535: no datagram can be sent to port 0)
+        #[arg(long, short = 'p', default_value_t = 8080, value_parser = clap::value_parser!(u16).range(1..))]
         port: u16,
         /// Leave SO_BROADCAST off, to see the kernel refuse
         #[arg(long)]
@@ -108,7 +109,8 @@ enum Command {
         to: String,
         #[arg(long)]
         iface: Option<String>,
-        #[arg(long, short = 'p', default_value_t = 8080)]
+        /// The port every peer listens and announces on (1-65535)
+        #[arg(long, short = 'p', default_value_t = 8080, value_parser = clap::value_parser!(u16).range(1..))]
         port: u16,
     },
     /// Multicast: send to a group, listen as a member, leave it, or keep a roster over it (beyond the seed)
@@ -162,7 +164,8 @@ struct GroupArgs {
     /// The group: IPv4 224.0.0.0/4 or IPv6 ff00::/8. The default, in 239.255.0.0/16, never leaves a site
     #[arg(long, default_value_t = multicast::GROUP_V4.to_string())]
     group: String,
-    #[arg(long, short = 'p', default_value_t = 8080)]
+    /// The group's port (1-65535: members must agree on one, so port 0 means nothing here)
+    #[arg(long, short = 'p', default_value_t = 8080, value_parser = clap::value_parser!(u16).range(1..))]
     port: u16,
     /// The interface to join on and send by (lo, eth0); without it, the one the routing table picks
     #[arg(long)]

@@ -256,6 +256,41 @@ fn every_number_has_a_limit_that_help_states() {
     }
     assert!(help("send").contains("at most 65507 bytes"));
     assert!(help("listen").contains("1 or more"));
+    // Port 0 cannot be sent to: presence used to print "Invalid argument" for ever.
+    for args in [
+        &["send", "x", "--to", "127.255.255.255", "--port", "0"][..],
+        &[
+            "presence",
+            "--name",
+            "x",
+            "--to",
+            "127.255.255.255",
+            "--port",
+            "0",
+            "--duration",
+            "1",
+        ],
+        &[
+            "multicast",
+            "presence",
+            "--name",
+            "x",
+            "--iface",
+            "lo",
+            "--port",
+            "0",
+            "--duration",
+            "1",
+        ],
+        &["multicast", "send", "x", "--iface", "lo", "--port", "0"],
+    ] {
+        let out = broadcast().args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("'--port <PORT>'"), "{args:?}: refused for its port: {err}");
+        assert_eq!(out.stdout, b"", "{args:?}: refused before sending anything");
+    }
+    assert!(help("send").contains("1-65535"));
 }
 
 #[test]
