@@ -28,7 +28,7 @@
 //! A program wires `--pcap FILE` in a few lines: [`open`] makes the capture (or none without the flag), a
 //! [`CapturedSocket`] wraps each socket and records what its `send_to`/`recv_from` move, and [`Capture::finish`]
 //! says at the end whether every record reached the disk. [`read`] reads a capture back, checking each header —
-//! the same layout, decoded.
+//! the same layout, decoded; [`describe_layers`] prints one packet of it header by header, field by field.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -43,9 +43,11 @@ use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
 use pcap_file::pcapng::blocks::interface_description::{InterfaceDescriptionBlock, InterfaceDescriptionOption};
 
+mod layers;
 mod read;
 mod socket;
 
+pub use layers::describe_layers;
 pub use read::{Record, decode_ip_packet, read};
 pub use socket::CapturedSocket;
 

@@ -24,6 +24,9 @@ pub struct Record {
     pub dst: SocketAddr,
     /// What the UDP datagram carried.
     pub payload: Vec<u8>,
+    /// The whole IP packet as the file holds it: IP header, UDP header, payload (what
+    /// [`describe_layers`](super::describe_layers) takes apart).
+    pub packet: Vec<u8>,
     /// The packet's comment, if it has one.
     pub comment: Option<String>,
 }
@@ -52,6 +55,7 @@ pub fn read(path: &Path) -> io::Result<Vec<Record>> {
             src,
             dst,
             payload: payload.to_vec(),
+            packet: packet.data.to_vec(),
             comment,
         });
     }
@@ -162,6 +166,8 @@ mod tests {
             (records[0].src, records[0].dst, &records[0].payload[..]),
             (a, b, &b"one"[..])
         );
+        // The whole packet is kept too, for describe_layers: it decodes to the same addresses and payload.
+        assert_eq!(decode_ip_packet(&records[1].packet), Ok((b, a, &b"two"[..])));
         assert_eq!(records[0].comment, None);
         assert_eq!(records[1].comment.as_deref(), Some("dropped (loss)"));
         let age = SystemTime::now().duration_since(records[1].time).unwrap();
