@@ -21,15 +21,15 @@ const ETHERTYPE_IPV6: u16 = 0x86dd;
 pub fn describe_layers(packet: &[u8]) -> String {
     let mut out = String::new();
     let version = packet.first().map(|b| b >> 4);
-    let ethertype = if version == Some(6) {
-        ETHERTYPE_IPV6
+    let (ethertype, family) = if version == Some(6) {
+        (ETHERTYPE_IPV6, "IPv6")
     } else {
-        ETHERTYPE_IPV4
+        (ETHERTYPE_IPV4, "IPv4")
     };
     let _ = writeln!(
         out,
-        "link layer: none in this capture (loopback: the packet never leaves the host). On a real network the\n  \
-         kernel puts a {ETHERNET_HEADER_LEN}-byte Ethernet header in front: destination MAC, source MAC, type {ethertype:#06x}."
+        "link layer: none here, as loopback never leaves the host; on a real network the kernel\n  \
+         adds {ETHERNET_HEADER_LEN} bytes of Ethernet header: destination MAC, source MAC, type {ethertype:#06x} ({family})."
     );
     let udp_start = match version {
         Some(4) => ipv4(&mut out, packet),
@@ -343,7 +343,7 @@ mod tests {
         }
         assert!(text.starts_with("link layer: none"), "{text}");
         assert!(
-            text.contains("Ethernet header in front: destination MAC, source MAC, type 0x0800"),
+            text.contains("Ethernet header: destination MAC, source MAC, type 0x0800 (IPv4)"),
             "{text}"
         );
         assert!(text.ends_with(&hexdump(b"ping")), "{text}");
@@ -384,7 +384,7 @@ mod tests {
             assert!(text.lines().any(|l| l == line), "no line {line:?} in:\n{text}");
         }
         assert!(text.contains("source ::1"), "{text}");
-        assert!(text.contains("type 0x86dd"), "{text}");
+        assert!(text.contains("type 0x86dd (IPv6)"), "{text}");
         assert!(
             text.contains("checksum") && text.contains(": ok (over addresses"),
             "{text}"
