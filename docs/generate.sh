@@ -16,7 +16,7 @@ export NO_COLOR=1
 # shellcheck source=../scripts/show.sh
 source "$root/scripts/show.sh"
 
-for program in ipmask endian-demo echo-server echo-client broadcast tftp-client tftp-server udp-impair examples/ping; do
+for program in ipmask endian-demo echo-server echo-client broadcast tftp-client tftp-server udp-impair examples/ping examples/layers; do
     [ -x "$bin/$program" ] || { echo "generate.sh: $bin/$program is missing: build it first (just docs does)" >&2; exit 1; }
 done
 command -v python3 >/dev/null || { echo "generate.sh: python3 is missing (just docs-tools installs it)" >&2; exit 1; }
@@ -54,6 +54,12 @@ first_line() { timeout 10 bash -c 'until [ -s "$1" ]; do sleep 0.05; done; head 
 echo-server --bind 127.0.0.1 --port 0 > "$work/echo.log" 2>&1 &
 echo_port=$(first_line "$work/echo.log" | sed 's/.*127.0.0.1:\([0-9]*\).*/\1/')
 run echo-ping echo-client 127.0.0.1 --port "$echo_port" --count 3 --interval 0 --size 2000
+
+# One datagram, layer by layer (1.1): one probe and its echo, captured by the client, then the probe taken apart.
+mkdir "$work/layers"
+cd "$work/layers"
+run layers-probe echo-client 127.0.0.1 --port "$echo_port" --count 1 --size 16 --pcap one.pcapng
+{ echo '$ cargo run -q -p netlab --example layers -- one.pcapng 1'; layers one.pcapng 1; } > "$out/layers-one.txt"
 
 # Multicast (3.2.3), on this host only: every command names lo and sends with TTL 1, and IPv4 only, since the
 # host's lo takes no IPv6 multicast. A member that leaves after one message, a member that
