@@ -18,9 +18,11 @@
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use netlab::SocketBuilder;
+use netlab::capture::{Capture, CapturedSocket};
 
 use crate::netascii::{ModeReader, ModeWriter};
 use crate::options::{self, Negotiated, OptionRequest};
@@ -40,10 +42,13 @@ pub struct ClientConfig {
     pub rexmt: Duration,
     /// Retransmissions in a row before giving up.
     pub retries: u32,
+    /// Where every datagram of the transfer is recorded (`--pcap FILE`), if anywhere: the request and each
+    /// transfer's socket record into it.
+    pub capture: Option<Arc<Capture>>,
 }
 
 impl ClientConfig {
-    /// Defaults: octet, no options, 1 s timer, 5 retries.
+    /// Defaults: octet, no options, 1 s timer, 5 retries, no capture.
     pub fn new(server: SocketAddr) -> Self {
         ClientConfig {
             server,
@@ -51,6 +56,7 @@ impl ClientConfig {
             options: OptionRequest::default(),
             rexmt: Duration::from_secs(1),
             retries: 5,
+            capture: None,
         }
     }
 }
@@ -75,7 +81,7 @@ pub type OpenSocket<'a> = dyn FnMut() -> io::Result<Box<dyn Datagrams>> + 'a;
 
 /// A socket on an ephemeral port of the server's address family, with room for a full window of blocks: with
 /// windowsize 16 and blksize 65464, a megabyte arrives in a burst, far more than a default 208 KiB buffer holds.
-/// Sized for the window asked for; the server may grant less.
+/// Sized for the window asked for; the server may grant less. It records into the config's capture, if any.
 fn udp_socket(cfg: &ClientConfig) -> io::Result<Box<dyn Datagrams>> {
     let any: IpAddr = match cfg.server {
         SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
@@ -87,7 +93,7 @@ fn udp_socket(cfg: &ClientConfig) -> io::Result<Box<dyn Datagrams>> {
         .recv_buffer(want)
         .send_buffer(want)
         .bind_udp(SocketAddr::new(any, 0))?;
-    Ok(socket.into())
+    Ok(CapturedSocket::new(socket, cfg.capture.clone()).into())
 }
 
 /// Checks the server's OACK; a bad one is answered with ERROR 8 and ends the transfer.

@@ -29,7 +29,8 @@
 //! The machinery, which only makes it fast or testable; skip it and nothing of the protocol is missed:
 //! - `socket.rs`: [`Datagrams`], the small interface a channel waits on, and [`MemorySocket`], a scripted one for
 //!   tests and the fuzzer.
-//! - `poll.rs`: [`PolledSocket`], a UDP socket that polls for a moment before it sleeps.
+//! - `poll.rs`: [`PolledSocket`], a UDP socket that polls for a moment before it sleeps (and records into
+//!   `--pcap`'s capture, when there is one).
 //! - `read_ahead.rs`: DATA packets read a window ahead, or by a second thread while the first one sends.
 
 mod block;

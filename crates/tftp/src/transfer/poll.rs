@@ -11,10 +11,15 @@
 //! Between tries the thread yields: alone on its core it asks again at once, but when it shares the core with the
 //! peer (both ends of a loopback transfer on a 2-core machine) the peer runs instead of waiting for our time slice
 //! to end. (Measurements: `docs/src/performance.md`.)
+//!
+//! The socket is a [`CapturedSocket`]: with `--pcap FILE` it also records every datagram it sends and receives;
+//! without, it is the plain socket and costs nothing more per datagram.
 
 use std::io;
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
+
+use netlab::capture::CapturedSocket;
 
 use super::Datagrams;
 
@@ -30,7 +35,7 @@ const SPIN_PAUSE: u32 = 1024;
 /// A UDP socket that polls for a moment before it sleeps in the kernel (see the module doc).
 #[derive(Debug)]
 pub struct PolledSocket {
-    socket: UdpSocket,
+    socket: CapturedSocket,
     /// Whether to poll at all: only while another core can run the peer.
     polling: bool,
     /// The shortest poll.
@@ -46,9 +51,9 @@ pub struct PolledSocket {
 }
 
 impl PolledSocket {
-    /// Wraps `socket`. It polls if there is a second core: polling while another core runs the peer pays; on a
-    /// single core it would only steal the peer's time.
-    pub fn new(socket: UdpSocket) -> Self {
+    /// Wraps `socket` (a plain UDP socket is `CapturedSocket::new(socket, None)`). It polls if there is a second
+    /// core: polling while another core runs the peer pays; on a single core it would only steal the peer's time.
+    pub fn new(socket: CapturedSocket) -> Self {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         PolledSocket {
             socket,
@@ -163,13 +168,15 @@ impl Datagrams for PolledSocket {
 
 #[cfg(test)]
 mod tests {
+    use std::net::UdpSocket;
+
     use super::*;
 
     #[test]
     fn polling_pauses_after_a_run_of_misses_and_waits_still_time_out() {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         let me = socket.local_addr().unwrap();
-        let mut polled = PolledSocket::new(socket);
+        let mut polled = PolledSocket::new(CapturedSocket::new(socket, None));
         polled.set_polling(true);
         polled.spin = Duration::from_micros(20);
         let mut buf = [0u8; 16];
@@ -190,7 +197,7 @@ mod tests {
 
     #[test]
     fn polling_can_be_switched_off_and_back() {
-        let mut polled = PolledSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap());
+        let mut polled = PolledSocket::new(CapturedSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap(), None));
         let had = polled.set_polling(false);
         assert!(!polled.set_polling(had), "it was off");
         assert_eq!(polled.polling, had);

@@ -13,6 +13,8 @@ use std::net::{SocketAddr, UdpSocket};
 use std::rc::Rc;
 use std::time::Instant;
 
+use netlab::capture::CapturedSocket;
+
 use super::PolledSocket;
 
 /// A datagram socket, as a transfer uses one.
@@ -32,8 +34,15 @@ pub trait Datagrams {
 }
 
 impl From<UdpSocket> for Box<dyn Datagrams> {
-    /// A UDP socket, made to poll for a moment before it sleeps (see `poll.rs`).
+    /// A UDP socket, made to poll for a moment before it sleeps (see `poll.rs`); it records nothing.
     fn from(socket: UdpSocket) -> Self {
+        Box::new(PolledSocket::new(CapturedSocket::new(socket, None)))
+    }
+}
+
+impl From<CapturedSocket> for Box<dyn Datagrams> {
+    /// A UDP socket that records into `--pcap`'s capture if it has one, made to poll (see `poll.rs`).
+    fn from(socket: CapturedSocket) -> Self {
         Box::new(PolledSocket::new(socket))
     }
 }
