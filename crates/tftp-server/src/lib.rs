@@ -34,6 +34,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use netlab::SocketBuilder;
+use netlab::capture::{Capture, CapturedSocket};
 use netlab::sock::MAX_DATAGRAM;
 use tftp::ErrorCode;
 use tftp::options::ServerLimits;
@@ -64,6 +65,9 @@ pub struct Config {
     pub verbose: bool,
     /// Caps on blksize and windowsize.
     pub limits: ServerLimits,
+    /// Where every datagram is recorded (`--pcap FILE`), if anywhere: the request port's and every transfer's,
+    /// one file for all of them.
+    pub capture: Option<Arc<Capture>>,
 }
 
 impl Config {
@@ -85,6 +89,7 @@ impl Config {
             retries: 5,
             verbose: false,
             limits: ServerLimits::default(),
+            capture: None,
         })
     }
 
@@ -111,7 +116,7 @@ fn log(sink: &LogSink, line: &str) {
 
 /// A bound server: call [`Server::run`] to serve.
 pub struct Server {
-    socket: UdpSocket,
+    socket: CapturedSocket,
     config: Arc<Config>,
     active: Arc<AtomicUsize>,
     /// Clients with a transfer under way, so a repeated request does not start a second one.
@@ -166,7 +171,7 @@ impl Server {
         if addr.is_ipv6() {
             builder = builder.v6_only(false);
         }
-        let socket = builder.bind_udp(addr)?;
+        let socket = CapturedSocket::new(builder.bind_udp(addr)?, config.capture.clone());
         let stop = Arc::new(AtomicBool::new(false));
         Ok(Server {
             socket,

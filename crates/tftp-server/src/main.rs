@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::Parser;
+use netlab::exit::{self, Failure};
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
 use netlab::println;
 use tftp_server::{Config, LogSink, Server};
@@ -20,7 +21,15 @@ const EXAMPLES: &str = "\
 Examples:
   tftp-server --root ./files --port 6969
   tftp-server --root /srv/tftp --port 6969 --create --max-size 10000000 -v
-  tftp-server --root . --bind :: --port 0        # IPv6 and IPv4, any free port (printed first)";
+  tftp-server --root . --bind :: --port 0        # IPv6 and IPv4, any free port (printed first)
+  tftp-server --root ./files --port 6969 --pcap server.pcapng   # every datagram, for Wireshark";
+
+/// The longest retransmission timer, in milliseconds: 255 s, the longest timeout a client may ask for (RFC 2349).
+const MAX_REXMT_MS: u64 = 255_000;
+/// The most retransmissions in a row: at the longest timer that is hours of waiting for one packet already.
+const MAX_RETRIES: u32 = 100;
+/// The most transfers at once: each is a thread and a socket.
+const MAX_SESSIONS: u64 = 10_000;
 
 /// A TFTP server for labs: serves one folder, read-only unless told otherwise, each transfer on its own port.
 #[derive(Debug, Parser)]
@@ -32,7 +41,7 @@ struct Cli {
     /// Address to listen on ('' or 0.0.0.0: every IPv4 address; :: for IPv6 and IPv4)
     #[arg(long, default_value = "0.0.0.0")]
     bind: String,
-    /// Request port (69 is TFTP's and needs root; 0 picks a free one)
+    /// Request port, 0-65535 (69 is TFTP's and needs root; 0 picks a free one)
     #[arg(long, short = 'p', default_value_t = 69)]
     port: u16,
     /// Let uploads replace existing files
@@ -41,39 +50,35 @@ struct Cli {
     /// Let uploads create new files (like tftpd-hpa's -c)
     #[arg(long)]
     create: bool,
-    /// Largest upload accepted, in bytes (bigger ones get ERROR 3)
+    /// Largest upload accepted, in bytes, 0 or more (bigger ones get ERROR 3)
     #[arg(long, value_name = "BYTES")]
     max_size: Option<u64>,
-    /// Transfers at once
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    /// Transfers at once, from 1 to 10000 (a thread each); more are told the server is busy
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=MAX_SESSIONS))]
     max_sessions: u64,
-    /// Retransmission timer in milliseconds, when the client negotiates no timeout
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    /// Retransmission timer in milliseconds, from 1 to 255000 (RFC 2349's 255 s), when the client negotiates none
+    #[arg(long, value_name = "MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=MAX_REXMT_MS))]
     rexmt: u64,
-    /// Retransmissions in a row before a transfer is given up
-    #[arg(long, default_value_t = 5)]
+    /// Retransmissions in a row before a transfer is given up, from 0 to 100 (0: at the first timeout)
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_RETRIES)))]
     retries: u32,
     /// Log every packet, not just one line per transfer
     #[arg(long, short = 'v')]
     verbose: bool,
+    /// Write every datagram received and sent (request port and every transfer's) to this pcapng file, for
+    /// Wireshark
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let ip = match netlab::parse_host(&cli.bind) {
-        Ok(ip) => ip,
-        Err(e) => {
-            eprintln!("tftp-server: --bind {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut config = match Config::new(&cli.root) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("tftp-server: --root {}: {e}", cli.root.display());
-            return ExitCode::from(2);
-        }
-    };
+    exit::report("tftp-server", run(Cli::parse()))
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let ip = netlab::parse_host(&cli.bind).map_err(|e| Failure::usage(format!("--bind {e}")))?;
+    let mut config =
+        Config::new(&cli.root).map_err(|e| Failure::usage(format!("--root {}: {e}", cli.root.display())))?;
     config.writable = cli.writable;
     config.create = cli.create;
     config.max_size = cli.max_size;
@@ -81,21 +86,19 @@ fn main() -> ExitCode {
     config.rexmt = Duration::from_millis(cli.rexmt);
     config.retries = cli.retries;
     config.verbose = cli.verbose;
+    config.capture = netlab::capture::open(cli.pcap.as_deref()).map_err(Failure::runtime)?;
+    let capture = config.capture.clone();
     let access = config.access();
     let root = config.root.display().to_string();
     let addr = SocketAddr::new(ip, cli.port);
     // The log goes to standard output; once nobody reads it (`| head -1`), the server ends quietly, as `cat` does.
     let sink: LogSink = Arc::new(Mutex::new(netlab::output::Stdout));
-    let server = match Server::bind(addr, config, sink) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("tftp-server: {}", netlab::explain_bind_error(addr, &e));
-            return ExitCode::from(1);
-        }
-    };
+    let server =
+        Server::bind(addr, config, sink).map_err(|e| Failure::runtime(netlab::explain_bind_error(addr, &e)))?;
     // Stopped by Ctrl-C, kill or a closed terminal, the server removes the files of unfinished uploads before it
     // goes (a server killed outright leaves them, and the next start removes them). Caught before the first line,
-    // so whoever waits for that line may stop the server safely.
+    // so whoever waits for that line may stop the server safely. The capture needs nothing: each record is
+    // flushed as it is written.
     let uploads = server.uploads();
     if let Err(e) = ctrlc::set_handler(move || {
         let removed = uploads.abandon_all();
@@ -104,18 +107,9 @@ fn main() -> ExitCode {
     }) {
         eprintln!("tftp-server: cannot catch Ctrl-C: {e}");
     }
-    match server.local_addr() {
-        Ok(bound) => println!("listening on {bound} (root {root}, {access})"),
-        Err(e) => {
-            eprintln!("tftp-server: {e}");
-            return ExitCode::from(1);
-        }
-    }
-    match server.run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tftp-server: {e}");
-            ExitCode::from(1)
-        }
-    }
+    let bound = server.local_addr().map_err(Failure::runtime)?;
+    println!("listening on {bound} (root {root}, {access})");
+    let served = server.run().map_err(Failure::runtime);
+    let recorded = capture.map_or(Ok(()), |c| c.finish()).map_err(Failure::runtime);
+    served.and(recorded)
 }

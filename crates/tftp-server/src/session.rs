@@ -11,12 +11,13 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
-use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use netlab::SocketBuilder;
+use netlab::capture::CapturedSocket;
 use tftp::netascii::{self, ModeReader, ModeWriter};
 use tftp::options::{negotiate, socket_buffer_for};
 use tftp::packet::{PrettyPrinter, ack_bytes, error_bytes};
@@ -108,9 +109,10 @@ pub(crate) fn run(
     let started = Instant::now();
     let busy = slot.active.load(Ordering::SeqCst);
     let head = format!("{client} {} {:?} {}", op.command(), req.filename, req.mode);
-    // The transfer's own socket: a new port is the server's TID for this client.
+    // The transfer's own socket: a new port is the server's TID for this client. It records into the server's
+    // capture, if there is one.
     let socket = match SocketBuilder::new().bind_udp(SocketAddr::new(local_ip, 0)) {
-        Ok(s) => s,
+        Ok(s) => CapturedSocket::new(s, config.capture.clone()),
         Err(e) => {
             log(sink, &format!("{head}: failed: cannot open a transfer socket: {e}"));
             return;
@@ -167,12 +169,12 @@ enum SessionError {
     },
 }
 
-fn refuse(socket: &UdpSocket, client: SocketAddr, code: ErrorCode, why: &str) -> SessionError {
+fn refuse(socket: &CapturedSocket, client: SocketAddr, code: ErrorCode, why: &str) -> SessionError {
     let _ = socket.send_to(&error_bytes(code, why), client);
     SessionError::Refused(code, why.to_string())
 }
 
-fn refused_path(socket: &UdpSocket, client: SocketAddr, refused: paths::Refused) -> SessionError {
+fn refused_path(socket: &CapturedSocket, client: SocketAddr, refused: paths::Refused) -> SessionError {
     let code = if refused.0 == paths::NOT_FOUND {
         ErrorCode::FileNotFound
     } else {
@@ -181,12 +183,12 @@ fn refused_path(socket: &UdpSocket, client: SocketAddr, refused: paths::Refused)
     refuse(socket, client, code, &refused.0)
 }
 
-fn io_refusal(socket: &UdpSocket, client: SocketAddr, e: &io::Error) -> SessionError {
+fn io_refusal(socket: &CapturedSocket, client: SocketAddr, e: &io::Error) -> SessionError {
     refuse(socket, client, ErrorCode::from_io(e), &e.to_string())
 }
 
 /// Refuses mail mode (obsolete, RFC 1350 §1) before anything else happens.
-fn check_mode(socket: &UdpSocket, client: SocketAddr, mode: Mode) -> Result<(), SessionError> {
+fn check_mode(socket: &CapturedSocket, client: SocketAddr, mode: Mode) -> Result<(), SessionError> {
     if mode == Mode::Mail {
         return Err(refuse(
             socket,
@@ -201,14 +203,14 @@ fn check_mode(socket: &UdpSocket, client: SocketAddr, mode: Mode) -> Result<(), 
 /// Options and a socket sized for them; polling only while there are spare cores for it.
 fn channel<'o>(
     config: &Config,
-    socket: UdpSocket,
+    socket: CapturedSocket,
     client: SocketAddr,
     negotiated: &Negotiated,
     active: usize,
     observer: &'o mut dyn Observer,
 ) -> Channel<'o> {
     let buffer = socket_buffer_for(negotiated.blksize, negotiated.windowsize);
-    let sock = socket2::SockRef::from(&socket);
+    let sock = socket2::SockRef::from(&*socket);
     let _ = sock.set_recv_buffer_size(buffer);
     let _ = sock.set_send_buffer_size(buffer);
     let rexmt = negotiated
@@ -226,7 +228,7 @@ fn channel<'o>(
 fn download(
     config: &Config,
     req: &Request,
-    socket: UdpSocket,
+    socket: CapturedSocket,
     client: SocketAddr,
     active: usize,
     observer: &mut dyn Observer,
@@ -255,7 +257,7 @@ fn upload<'o>(
     config: &Config,
     uploads: &Uploads,
     req: &Request,
-    socket: UdpSocket,
+    socket: CapturedSocket,
     client: SocketAddr,
     active: usize,
     observer: &'o mut dyn Observer,

@@ -102,6 +102,44 @@ fn a_bad_bind_address_is_bad_usage() {
     let out = server().args(["--bind", "300.1.1.1", "--port", "0"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("octet 300 is out of range"));
+    // An empty label: the resolver refuses it without a DNS query, so nothing leaves this machine.
+    let out = server()
+        .args(["--bind", "no-such-host..invalid", "--port", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("tftp-server: --bind "), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// Every size, count and duration has a range that `--help` states, and a value outside it is refused in one
+/// line with exit 2 before anything is bound (issue 16: `--retries` had no limit at all).
+#[test]
+fn every_number_has_a_range_that_help_states() {
+    let help = String::from_utf8(server().arg("--help").output().unwrap().stdout).unwrap();
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (flag, range, outside) in [
+        ("--max-sessions", "from 1 to 10000", &["0", "10001"][..]),
+        ("--rexmt", "from 1 to 255000", &["0", "255001", "1e3"][..]),
+        ("--retries", "from 0 to 100", &["101", "-1"][..]),
+        ("--max-size", "0 or more", &["-1", "18446744073709551616", "10M"][..]),
+        ("--port", "0-65535", &["65536"][..]),
+    ] {
+        assert!(help.contains(range), "--help gives {flag}'s range {range:?}: {help}");
+        for value in outside {
+            let out = server()
+                .args(["--bind", "127.0.0.1", &format!("{flag}={value}")])
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{flag} {value}: {err}");
+            let says: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+            assert_eq!(says.len(), 1, "{flag} {value}: {err}");
+            assert!(says[0].contains(flag), "{flag} {value}: {err}");
+            assert!(out.stdout.is_empty(), "no server started");
+        }
+    }
 }
 
 #[test]
