@@ -16,7 +16,8 @@ const EXAMPLES: &str = "\
 Examples:
   tftp-client get 127.0.0.1 hello.txt --port 6969
   tftp-client put 127.0.0.1 notes.txt backup/notes.txt --port 6969 --blksize 1428 --windowsize 16
-  tftp-client get tftp://127.0.0.1:6969/big.bin --tsize --trace";
+  tftp-client get tftp://127.0.0.1:6969/big.bin --tsize --trace
+  tftp-client get 127.0.0.1 hello.txt --port 6969 --pcap get.pcapng     # every datagram, for Wireshark";
 
 /// A TFTP client (RFC 1350 with the option extensions of RFCs 2347, 2348, 2349 and 7440).
 ///
@@ -52,14 +53,18 @@ enum Command {
 /// bad usage (exit 2); any other is a failed transfer (exit 1).
 pub fn run(cli: &Cli) -> Result<()> {
     cli.opts.check().map_err(|e| usage(&e.to_string()))?;
-    match &cli.command {
-        Some(Command::Get { args }) => get(&cli.opts, args),
-        Some(Command::Put { args }) => put(&cli.opts, args),
-        None => {
-            let ok = menu::menu(&cli.opts, &mut io::stdin().lock(), &mut netlab::output::Stdout)?;
-            if ok { Ok(()) } else { Err(anyhow!("a transfer failed")) }
-        }
-    }
+    // One capture for the whole run: every transfer's sockets record into it.
+    let mut opts = cli.opts.clone();
+    opts.capture = netlab::capture::open(opts.pcap.as_deref())?;
+    let done = match &cli.command {
+        Some(Command::Get { args }) => get(&opts, args),
+        Some(Command::Put { args }) => put(&opts, args),
+        None => menu::menu(&opts, &mut io::stdin().lock(), &mut netlab::output::Stdout)
+            .and_then(|ok| if ok { Ok(()) } else { Err(anyhow!("a transfer failed")) }),
+    };
+    // A transfer's own failure says more than an incomplete capture; either fails the run.
+    let recorded = opts.capture.map_or(Ok(()), |c| c.finish());
+    done.and(recorded.map_err(anyhow::Error::from))
 }
 
 /// One download for `get`'s arguments.

@@ -9,27 +9,20 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use netlab::exit::{self, Failure};
 use tftp_client::{Cli, Usage};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
-        }
-    };
+    let cli = Cli::parse();
     // Stopped by Ctrl-C, kill or a closed terminal, a download removes its temporary file before it goes.
     let _ = ctrlc::set_handler(|| {
         tftp_client::local::remove_partial();
         eprintln!("tftp-client: interrupted");
         std::process::exit(130);
     });
-    match tftp_client::run(&cli) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tftp-client: {e:#}");
-            ExitCode::from(if e.is::<Usage>() { 2 } else { 1 })
-        }
-    }
+    let result = tftp_client::run(&cli).map_err(|e| match e.is::<Usage>() {
+        true => Failure::usage(format!("{e:#}")),
+        false => Failure::runtime(format!("{e:#}")),
+    });
+    exit::report("tftp-client", result)
 }

@@ -278,11 +278,55 @@ fn bad_usage_exits_2_with_one_clear_line() {
         ),
         (&["get", "127.0.0.1", "f", "--windowsize", "0"][..], "0 is not in 1.."),
         (&["frobnicate"][..], "unrecognized subcommand"),
+        // An empty label: the resolver refuses it without a DNS query, so nothing leaves this machine. A name
+        // that names no host is bad input, like a malformed address (it was exit 1; issue 18).
+        (&["get", "no-such-host..invalid", "x"][..], "no-such-host..invalid"),
+        (&["get", "tftp://no-such-host..invalid/x"][..], "no-such-host..invalid"),
     ] {
         let out = run(dir.path(), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+        assert_eq!(error_lines(&out), 1, "{args:?}: {}", stderr(&out));
     }
+}
+
+/// The lines of stderr that say what is wrong: ours start with the program's name, clap's with `error:` (clap
+/// may add a usage line and a hint after it, which say nothing wrong).
+fn error_lines(out: &Output) -> usize {
+    stderr(out)
+        .lines()
+        .filter(|l| l.starts_with("tftp-client: ") || l.starts_with("error: "))
+        .count()
+}
+
+/// Every size, count and duration has a range that `--help` states, and a value outside it is refused in one
+/// line with exit 2 before anything is sent (issue 16: `--retries` had no limit at all).
+#[test]
+fn every_number_has_a_range_that_help_states() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = String::from_utf8(client().arg("--help").output().unwrap().stdout).unwrap();
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (flag, range, outside) in [
+        ("--blksize", "8-65464", &["7", "65465"][..]),
+        ("--windowsize", "1-65535", &["0", "65536"][..]),
+        ("--timeout", "1-255", &["0", "256"][..]),
+        ("--rexmt", "from 1 to 255000", &["0", "255001", "-5", "1e3"][..]),
+        ("--retries", "from 0 to 100", &["101", "-1", "4294967296"][..]),
+        ("--port", "0-65535", &["65536"][..]),
+    ] {
+        assert!(help.contains(range), "--help gives {flag}'s range {range:?}: {help}");
+        for value in outside {
+            let out = client()
+                .current_dir(dir.path())
+                .args(["get", "127.0.0.1", "f", &format!("{flag}={value}")])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{flag} {value}: {}", stderr(&out));
+            assert_eq!(error_lines(&out), 1, "{flag} {value}: {}", stderr(&out));
+            assert!(stderr(&out).contains(flag), "{flag} {value}: {}", stderr(&out));
+        }
+    }
+    assert!(entries(dir.path()).is_empty());
 }
 
 #[test]
