@@ -14,12 +14,7 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use crate::class::Class;
 use crate::error::Error;
-use crate::net::Net;
-/// Mask arithmetic lives in [`crate::net`]; the name stays reachable here, where it used to be, so that code
-/// written against the old place (`ipmask::parse::prefix_of_mask`) keeps compiling. New code says
-/// [`ipmask::prefix_of_mask`](crate::prefix_of_mask).
-#[doc(hidden)]
-pub use crate::net::prefix_of_mask;
+use crate::net::{Net, prefix_of_mask};
 
 /// How the mask was written, for the output to say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

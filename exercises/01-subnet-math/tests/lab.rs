@@ -54,7 +54,7 @@ impl Random {
 
 /// Checks `prefix_from_mask(mask)` against ipmask's answer, with a message that shows the bits.
 fn check_prefix_from_mask(mask: u32, why_invalid: &str) {
-    let want = ipmask::parse::prefix_of_mask(mask);
+    let want = ipmask::prefix_of_mask(mask);
     let got = prefix_from_mask(mask);
     match want {
         Some(prefix) => assert_eq!(
