@@ -160,3 +160,81 @@ fn a_missing_file_on_tftpd_hpa_is_error_1_and_leaves_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("ERROR 1 (file not found)"));
     assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
 }
+
+/// `--pcap`: tshark dissects a download from tftpd-hpa in the client's capture as TFTP, told only the request
+/// port (`-d udp.port==PORT,tftp`, TFTP's heuristic off): the opcodes in order, the file name and the options of
+/// the RRQ, every block number, checksums good, nothing malformed.
+#[test]
+#[ignore = "interop: needs tftpd-hpa, tshark and root (run by `just interop`)"]
+fn tshark_dissects_the_clients_capture_of_a_download_from_tftpd_hpa() {
+    use labbench::tshark::{HEALTH, check_health, fields, tftp_ports};
+
+    let server = peers::tftpd_hpa().unwrap();
+    // 2500 bytes in blocks of 1024: DATA 1 and 2 full, DATA 3 short.
+    let bytes: Vec<u8> = (0..2500u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(server.path("seen.bin"), &bytes).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let pcap = work.path().join("get.pcapng");
+    let args: Vec<String> = [
+        "get",
+        "127.0.0.1",
+        "seen.bin",
+        "--port",
+        &server.port.to_string(),
+        "--blksize",
+        "1024",
+        "--tsize",
+        "--pcap",
+        &pcap.display().to_string(),
+    ]
+    .map(String::from)
+    .to_vec();
+    let out = client(work.path(), &args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(work.path().join("seen.bin")).unwrap(), bytes);
+
+    let wanted = [
+        "udp.srcport",
+        "udp.dstport",
+        "tftp.opcode",
+        "tftp.source_file",
+        "tftp.option.name",
+        "tftp.block",
+    ];
+    let all: Vec<&str> = HEALTH.iter().copied().chain(wanted).collect();
+    let rows = fields(&pcap, &tftp_ports(&[server.port]), &all).unwrap();
+    check_health(&rows).unwrap();
+    let records = netlab::capture::read(&pcap).unwrap();
+    assert_eq!(rows.len(), records.len(), "tshark reads every datagram netlab wrote");
+    let n = HEALTH.len();
+    for (row, record) in rows.iter().zip(&records) {
+        let ports = (record.src.port().to_string(), record.dst.port().to_string());
+        assert_eq!((&row[n], &row[n + 1]), (&ports.0, &ports.1));
+    }
+    // (opcode, file name, option names, block) as tshark dissects them: 1 RRQ, 6 OACK, 4 ACK, 3 DATA.
+    let dissected: Vec<(&str, &str, &str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[n + 2].as_str(),
+                r[n + 3].as_str(),
+                r[n + 4].as_str(),
+                r[n + 5].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dissected,
+        [
+            ("1", "seen.bin", "blksize,tsize", ""),
+            ("6", "", "blksize,tsize", ""),
+            ("4", "", "", "0"),
+            ("3", "", "", "1"),
+            ("4", "", "", "1"),
+            ("3", "", "", "2"),
+            ("4", "", "", "2"),
+            ("3", "", "", "3"),
+            ("4", "", "", "3"),
+        ]
+    );
+}
