@@ -221,3 +221,73 @@ fn curl_against_our_server() {
 fn busybox_tftp_against_our_server() {
     assert_eq!(matrix(&busybox()), 24);
 }
+
+/// `--pcap`: tshark dissects the server's capture of tftp-hpa's upload and download as TFTP, told only the
+/// request port (`-d udp.port==PORT,tftp`, TFTP's heuristic off; Wireshark follows each transfer to its port):
+/// the opcodes in order, the file names, every block number, checksums good, nothing malformed.
+#[test]
+#[ignore = "interop: needs tftp-hpa and tshark (run by `just interop`)"]
+fn tshark_dissects_the_servers_capture_of_tftp_hpas_transfers() {
+    use labbench::lines::Lines;
+    use labbench::tshark::{HEALTH, check_health, fields, tftp_ports};
+    use std::process::Stdio;
+
+    require("tftp");
+    let (root, work) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let pcap = work.path().join("server.pcapng");
+    // 2500 bytes down (blocks 1-4 full, 5 short), 700 up (block 1 full, 2 short), RFC 1350's 512-byte blocks.
+    let down: Vec<u8> = (0..2500u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(root.path().join("down.bin"), &down).unwrap();
+    std::fs::write(work.path().join("up.bin"), &down[..700]).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_tftp-server"))
+        .arg("--root")
+        .arg(root.path())
+        .args(["--bind", "127.0.0.1", "--port", "0", "--create", "--pcap"])
+        .arg(&pcap)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = Lines::of(server.stdout.take().unwrap());
+    let listen: std::net::SocketAddr = lines.next().split_whitespace().nth(2).unwrap().parse().unwrap();
+    let tftp_hpa = tftp_hpa();
+    for (args, file) in [
+        (
+            (tftp_hpa.put)(listen.port(), "up.bin", "up.bin", "octet", &[]),
+            "up.bin",
+        ),
+        (
+            (tftp_hpa.get)(listen.port(), "down.bin", "down.bin", "octet", &[]),
+            "down.bin",
+        ),
+    ] {
+        let (ok, err) = run("tftp", &args, work.path());
+        assert!(ok, "{args:?}: {err}");
+        // The server logs a transfer after its last datagram is recorded.
+        assert!(lines.next().contains(file));
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(std::fs::read(work.path().join("down.bin")).unwrap(), down);
+
+    let wanted = ["tftp.opcode", "tftp.source_file", "tftp.destination_file", "tftp.block"];
+    let all: Vec<&str> = HEALTH.iter().copied().chain(wanted).collect();
+    let rows = fields(&pcap, &tftp_ports(&[listen.port()]), &all).unwrap();
+    check_health(&rows).unwrap();
+    let n = HEALTH.len();
+    // (opcode, file name, block): 2 WRQ, 1 RRQ, 3 DATA, 4 ACK. Wireshark shows each DATA and ACK with the file
+    // name of the request that began its transfer: it followed the transfer from the request port to its own.
+    let dissected: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} {}{} {}", r[n], r[n + 1], r[n + 2], r[n + 3]))
+        .collect();
+    let lock_step = |file: &str, blocks: u16, data: u8, ack: u8| -> Vec<String> {
+        (1..=blocks)
+            .flat_map(|b| [format!("{data} {file} {b}"), format!("{ack} {file} {b}")])
+            .collect()
+    };
+    let mut expected = vec!["2 up.bin ".to_string(), "4 up.bin 0".to_string()];
+    expected.extend(lock_step("up.bin", 2, 3, 4));
+    expected.push("1 down.bin ".to_string());
+    expected.extend(lock_step("down.bin", 5, 3, 4));
+    assert_eq!(dissected, expected);
+}
