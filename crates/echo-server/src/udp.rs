@@ -42,12 +42,8 @@ pub fn serve(socket: &CapturedSocket, mut on_message: impl FnMut(SocketAddr, &[u
     let own_port = socket.local_addr()?.port();
     let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
     loop {
-        let (n, from) = match socket.recv_from(&mut buf) {
-            Ok(got) => got,
-            // An ICMP error from an earlier reply, or a signal: nothing is wrong with the server.
-            Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::Interrupted) => continue,
-            Err(e) => return Err(e),
-        };
+        // The next datagram; an ICMP error that an earlier reply drew (its client had gone) is not the server's.
+        let (n, from) = socket.recv_next(&mut buf)?;
         if would_loop(from, own_port) {
             on_message(from, &buf[..n], Reply::Refused);
             continue;

@@ -163,12 +163,8 @@ pub fn line(from: SocketAddr, stamp: &str, text: &str) -> String {
 pub fn receive_loop(socket: &CapturedSocket, encoding: Encoding, out: &mut dyn Write) -> io::Result<()> {
     let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
     loop {
-        let (n, from) = match socket.recv_from(&mut buf) {
-            Ok(got) => got,
-            // The peer's port was closed (ICMP port unreachable for an earlier message), or a signal: carry on.
-            Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionRefused | io::ErrorKind::Interrupted) => continue,
-            Err(e) => return Err(e),
-        };
+        // The next datagram; a closed peer port reported for an earlier message (ICMP) is not an end.
+        let (n, from) = socket.recv_next(&mut buf)?;
         let text = encoding.decode_line(&buf[..n]);
         writeln!(out, "{}", line(from, &netlab::ctime_now(), &text))?;
         out.flush()?;

@@ -80,6 +80,24 @@ impl CapturedSocket {
         Ok((n, from))
     }
 
+    /// The next datagram, as [`recv_from`](Self::recv_from), for a server's or a chat's receive loop: an error
+    /// that says nothing about this socket is waited through. A UDP socket hears of the ICMP "port unreachable"
+    /// that an earlier send drew (the peer had gone) on its next receive: Linux says `ConnectionRefused` on a
+    /// connected socket, Windows `ConnectionReset` on any; and a signal can interrupt the wait. None of them means
+    /// the socket failed.
+    pub fn recv_next(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        loop {
+            match self.recv_from(buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset | io::ErrorKind::Interrupted
+                    ) => {}
+                other => return other,
+            }
+        }
+    }
+
     /// Sends a datagram to the connected peer, as `UdpSocket::send`, and records it.
     pub fn send(&self, payload: &[u8]) -> io::Result<usize> {
         match (&self.capture, self.socket.peer_addr()) {
@@ -165,6 +183,28 @@ impl Deref for CapturedSocket {
 mod tests {
     use super::*;
     use crate::capture::read;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn recv_next_waits_through_the_icmp_error_an_earlier_send_drew() {
+        let gone = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let closed = gone.local_addr().unwrap();
+        drop(gone);
+        let friend = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let socket = CapturedSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap(), None);
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        // A connected socket (as the chat's is) hears of the ICMP port unreachable its send drew; the error waits
+        // for its next receive, even after it talks to someone else.
+        socket.connect(closed).unwrap();
+        socket.send(b"to nobody").unwrap();
+        socket.connect(friend.local_addr().unwrap()).unwrap();
+        friend.send_to(b"hello", socket.local_addr().unwrap()).unwrap();
+        let mut buf = [0u8; 16];
+        let (n, from) = socket.recv_next(&mut buf).unwrap();
+        assert_eq!((&buf[..n], from), (&b"hello"[..], friend.local_addr().unwrap()));
+    }
 
     #[test]
     fn each_datagram_sent_and_received_is_recorded_with_its_addresses() {
