@@ -131,6 +131,11 @@ enum Multicast {
     },
     /// Join the group and print every datagram sent to it, with its sender. Control characters are shown
     /// escaped (\t, \n, \x1b), bytes that are not UTF-8 as \xNN
+    // A listener may take port 0: the system picks a free port, the first line says which, and later members
+    // and senders name it (the book's 3.2.3 starts its listeners so). Only sending needs a real port.
+    #[command(mut_arg("port", |port| port
+        .value_parser(clap::value_parser!(u16))
+        .help("The group's port (0-65535: 0 lets the system pick a free one, which the first line shows)")))]
     Listen {
         #[command(flatten)]
         group: GroupArgs,

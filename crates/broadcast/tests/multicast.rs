@@ -193,6 +193,33 @@ fn bad_groups_and_interfaces_are_bad_input_in_one_line() {
 }
 
 #[test]
+fn multicast_listen_on_port_0_gets_a_free_port_and_says_it() {
+    // Sending needs a real port, listening does not: the system picks one, and a sender names it from the first
+    // line, as the book's 3.2.3 does.
+    let l = Running::start(&[
+        "multicast",
+        "listen",
+        "--iface",
+        "lo",
+        "--port",
+        "0",
+        "--count",
+        "1",
+        "--duration",
+        "10",
+    ]);
+    let first = l.next();
+    let port = first
+        .rsplit_once("listening on 239.255.70.77:")
+        .and_then(|(_, rest)| rest.split(' ').next())
+        .and_then(|p| p.parse::<u16>().ok())
+        .unwrap_or_else(|| panic!("no port in {first:?}"));
+    assert_ne!(port, 0, "{first}");
+    send_on_lo("239.255.70.77", &port.to_string(), "picked");
+    assert!(l.next().ends_with(" picked"));
+}
+
+#[test]
 fn multicast_listen_shows_control_bytes_escaped_with_the_source() {
     let port = free_port();
     let l = Running::start(&["multicast", "listen", "--iface", "lo", "--port", &port, "--count", "1"]);
