@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use clap::Parser;
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
+use netlab::exit::{self, Failure};
 use netlab::{print, println};
 use udp_impair::{Config, Impairments, Relay, Tally, parse_percent};
 
@@ -134,34 +135,15 @@ impl Cli {
     }
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let config = match cli.config() {
-        Ok(config) => config,
-        Err(e) => {
-            eprintln!("udp-impair: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let capture = match netlab::capture::open(cli.pcap.as_deref()) {
-        Ok(capture) => capture,
-        Err(e) => {
-            eprintln!("udp-impair: {e}");
-            return ExitCode::from(1);
-        }
-    };
+fn run(cli: Cli) -> Result<(), Failure> {
+    let config = cli.config().map_err(Failure::usage)?;
+    let capture = netlab::capture::open(cli.pcap.as_deref()).map_err(Failure::runtime)?;
     let config = udp_impair::Config {
         capture: capture.clone(),
         ..config
     };
     let (listen, to, up, down) = (config.listen, config.to, config.up, config.down);
-    let relay = match Relay::start(config) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("udp-impair: {}", netlab::explain_bind_error(listen, &e));
-            return ExitCode::from(1);
-        }
-    };
+    let relay = Relay::start(config).map_err(|e| Failure::runtime(netlab::explain_bind_error(listen, &e)))?;
     // Catch Ctrl-C before the ready lines, so whoever waits for them can interrupt us safely.
     let (stop_tx, stop_rx) = mpsc::channel();
     if let Err(e) = ctrlc::set_handler(move || {
@@ -182,9 +164,12 @@ fn main() -> ExitCode {
         }
     }
     print!("{}", relay.stop());
-    if let Some(Err(e)) = capture.map(|c| c.finish()) {
-        eprintln!("udp-impair: {e}");
-        return ExitCode::from(1);
+    match capture.map(|c| c.finish()) {
+        Some(Err(e)) => Err(Failure::runtime(e)),
+        _ => Ok(()),
     }
-    ExitCode::SUCCESS
+}
+
+fn main() -> ExitCode {
+    exit::report("udp-impair", run(Cli::parse()))
 }
