@@ -87,6 +87,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 echoed_line(peer, bytes),
                 peer.port()
             )),
+            udp::Reply::LoopFound => say(&format!(
+                "{} not echoed: {peer} has sent back our own echoes {} times in a row, as another echo server would; \
+                 the two would answer each other for ever, so its repeats get no echo for {} s",
+                echoed_line(peer, bytes),
+                udp::LOOP_REPEATS,
+                udp::LOOP_PAUSE.as_secs()
+            )),
+            udp::Reply::LoopPaused if !quiet => say(&format!(
+                "{} not echoed: a repeat from an echo loop",
+                echoed_line(peer, bytes)
+            )),
+            udp::Reply::LoopPaused => {}
         })
         .map_err(Failure::runtime)
     }

@@ -174,14 +174,15 @@ pub fn udp_load(
     timeout: Duration,
     deadline: Duration,
 ) -> io::Result<(u64, Duration)> {
-    let probe = payload(0, size);
     let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
     socket.set_read_timeout(Some(timeout))?;
     let started = Instant::now();
     let (mut sent, mut replies, mut in_flight) = (0u64, 0u64, 0u64);
     while (sent < count || in_flight > 0) && started.elapsed() < deadline {
         while in_flight < window && sent < count {
-            socket.send_to(&probe, to)?;
+            // Numbered like ping's probes: a server can tell them from another echo server's copies of its own
+            // echoes (see echo-server's LoopGuard).
+            socket.send_to(&payload(sent, size), to)?;
             sent += 1;
             in_flight += 1;
         }

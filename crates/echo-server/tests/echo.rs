@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream, UdpSocket};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use labbench::lines::Lines;
 
@@ -14,8 +14,8 @@ use labbench::lines::Lines;
 struct Server {
     child: Child,
     addr: SocketAddr,
-    /// Kept, so the server's output is read (and its pipe never fills) for as long as it runs.
-    _lines: Lines,
+    /// Its log after the first line; kept, so the output is read (and its pipe never fills) while it runs.
+    log: Lines,
 }
 
 impl Drop for Server {
@@ -39,7 +39,7 @@ fn server(args: &[&str]) -> Server {
     Server {
         child,
         addr,
-        _lines: lines,
+        log: lines,
     }
 }
 
@@ -387,24 +387,13 @@ fn every_number_has_a_limit_that_help_states() {
 #[cfg(target_os = "linux")] // the whole of 127.0.0.0/8 is this machine's on Linux; macOS has only 127.0.0.1
 #[test]
 fn a_datagram_from_the_servers_own_port_gets_no_echo_so_two_servers_cannot_loop() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_echo-server"))
-        .args(["--bind", "127.0.0.1", "--port", "0", "-q"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = Lines::of(child.stdout.take().unwrap());
-    // Killed however the test ends, so no server outlives a failed assertion.
-    let _server = Server {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        child,
-        _lines: Lines::of(std::io::empty()),
-    };
-    let addr: SocketAddr = lines.next().split_whitespace().nth(2).unwrap().parse().unwrap();
+    let server = server(&["--bind", "127.0.0.1"]);
+    let addr = server.addr;
 
     let twin = UdpSocket::bind(("127.0.0.2", addr.port())).unwrap();
     twin.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
     twin.send_to(b"ping-pong", addr).unwrap();
-    let said = lines.wait_for("not echoed");
+    let said = server.log.wait_for("not echoed");
     assert!(said.contains(&format!("127.0.0.2:{}", addr.port())), "{said}");
     let mut buf = [0u8; 64];
     assert!(
@@ -414,4 +403,42 @@ fn a_datagram_from_the_servers_own_port_gets_no_echo_so_two_servers_cannot_loop(
 
     // A client on an ephemeral port still gets its echo.
     assert_eq!(udp_round_trip(addr, b"hello"), b"hello");
+}
+
+/// Two echo servers on any two ports loop for ever once one datagram reaches one of them from the other. Here the
+/// test is the wire between them: it sends one datagram to B and carries whatever either server sends on to the
+/// other (each sees the wire as its peer). The loop ends after about `LOOP_REPEATS` round trips, when a server
+/// finds its peer sending back nothing but its own echoes; the log says so even with --quiet.
+#[test]
+fn two_echo_servers_on_any_ports_stop_answering_each_other() {
+    let (a, b) = (server(&["--bind", "127.0.0.1"]), server(&["--bind", "127.0.0.1"]));
+    let wire = UdpSocket::bind("127.0.0.1:0").unwrap();
+    wire.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+    wire.send_to(b"ping-pong", b.addr).unwrap();
+    let limit = 20 * echo_server::udp::LOOP_REPEATS as usize;
+    let mut carried = 0;
+    let mut buf = [0u8; 64];
+    // Bounded in count and time; silence for half a second means the loop is over.
+    let until = Instant::now() + Duration::from_secs(20);
+    while let Ok((n, from)) = wire.recv_from(&mut buf) {
+        let to = if from == a.addr { b.addr } else { a.addr };
+        wire.send_to(&buf[..n], to).unwrap();
+        carried += 1;
+        if carried == limit || Instant::now() > until {
+            break;
+        }
+    }
+    // B echoes the forged datagram and its first LOOP_REPEATS - 1 repeats, A echoes each of those once, and B
+    // drops the next repeat.
+    let most = 2 * echo_server::udp::LOOP_REPEATS as usize;
+    assert!(
+        carried <= most,
+        "{carried} datagrams crossed; a loop ends after at most {most}"
+    );
+    assert!(carried >= 2, "the servers did not echo at all ({carried})");
+    // B, the first to see its own echoes come back, found the loop and said so.
+    let said = b.log.wait_for("in a row");
+    assert!(said.contains("not echoed"), "{said}");
+    // A client is still answered.
+    assert_eq!(udp_round_trip(b.addr, b"hello"), b"hello");
 }
