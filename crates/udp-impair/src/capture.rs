@@ -51,6 +51,11 @@ pub fn refused(number: u64, max_clients: usize) -> String {
     format!("#{number} client->server arrived: refused ({max_clients} clients already, --max-clients)")
 }
 
+/// The comment on a datagram that came from the relay's own upstream socket: `--to` leads back to the relay.
+pub fn came_back(number: u64) -> String {
+    format!("#{number} arrived: ignored (from this relay's own upstream socket: --to leads back to the relay)")
+}
+
 /// The comment on a datagram that arrived from someone the relay does not relay for on that port (a stranger
 /// on a client's port, or on a server port's mirror); the tally does not count it.
 pub fn ignored(number: u64) -> String {

@@ -46,6 +46,13 @@ pub(crate) fn listen_loop(shared: &Arc<Shared>) {
         let existing = shared.sessions.lock().ok().and_then(|s| s.get(&client).cloned());
         let session = match existing {
             Some(s) => s,
+            // --to leads back here by a way leads_back cannot see (another address of this machine): this is our
+            // own datagram, come round again. Relaying it would only make one more session, and so on.
+            None if is_own_upstream(shared, client) => {
+                let here = local_address(&shared.listen, client);
+                shared.arrived(client, here, &buf[..n], capture::came_back);
+                continue;
+            }
             None if shared.clients.load(Ordering::SeqCst) >= shared.config.max_clients => {
                 // No room for another client: refuse the datagram rather than grow without bound.
                 shared.up.refused();
@@ -65,6 +72,12 @@ pub(crate) fn listen_loop(shared: &Arc<Shared>) {
         let (to, here) = (shared.config.to, session.listen_side);
         shared.impair(Route::Up { session, to }, (client, here), buf[..n].to_vec(), &mut rng);
     }
+}
+
+/// Whether `from` is one of the relay's own upstream sockets.
+fn is_own_upstream(shared: &Shared, from: SocketAddr) -> bool {
+    let sessions = shared.sessions.lock();
+    sessions.is_ok_and(|sessions| sessions.values().any(|s| s.upstream_side == from))
 }
 
 /// A new client: an upstream socket of its own and a thread reading the server's replies. The client counts

@@ -144,6 +144,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
     };
     let (listen, to, up, down) = (config.listen, config.to, config.up, config.down);
     let relay = Relay::start(config).map_err(|e| Failure::runtime(netlab::explain_bind_error(listen, &e)))?;
+    if udp_impair::relay::leads_back(relay.local_addr(), to) {
+        return Err(Failure::usage(format!(
+            "--to {to} is this relay's own --listen address: every datagram would come back to the relay"
+        )));
+    }
     // Catch Ctrl-C before the ready lines, so whoever waits for them can interrupt us safely.
     let (stop_tx, stop_rx) = mpsc::channel();
     if let Err(e) = ctrlc::set_handler(move || {

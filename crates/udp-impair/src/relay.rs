@@ -23,6 +23,14 @@ pub struct Relay {
     threads: Vec<JoinHandle<()>>,
 }
 
+/// Whether `--to` is the relay's own listen address `local`, so that every datagram would come back to it (as a new
+/// client each time, until `--max-clients` of them fill the relay). A wildcard listen address hears the loopback.
+pub fn leads_back(local: SocketAddr, to: SocketAddr) -> bool {
+    let same_host =
+        to.ip() == local.ip() || (local.ip().is_unspecified() && (to.ip().is_loopback() || to.ip().is_unspecified()));
+    to.port() == local.port() && same_host
+}
+
 impl Relay {
     /// Binds the listen port and starts relaying.
     pub fn start(config: Config) -> io::Result<Relay> {
@@ -111,5 +119,26 @@ impl Relay {
 impl Drop for Relay {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relay_leads_back_to_itself_only_through_its_own_address_and_port() {
+        let addr = |text: &str| text.parse::<SocketAddr>().unwrap();
+        assert!(leads_back(addr("127.0.0.1:4000"), addr("127.0.0.1:4000")));
+        assert!(
+            leads_back(addr("0.0.0.0:4000"), addr("127.0.0.2:4000")),
+            "a wildcard hears loopback"
+        );
+        assert!(leads_back(addr("[::]:4000"), addr("[::1]:4000")));
+        assert!(!leads_back(addr("127.0.0.1:4000"), addr("127.0.0.1:4001")));
+        assert!(
+            !leads_back(addr("127.0.0.1:4000"), addr("127.0.0.2:4000")),
+            "another address's port"
+        );
     }
 }

@@ -140,3 +140,19 @@ fn clients_past_the_limit_are_refused_and_said_so_with_verbose() {
     server.set_nonblocking(true).unwrap();
     assert!(server.recv_from(&mut buf).is_err(), "no refused datagram got through");
 }
+
+#[test]
+fn a_relay_told_to_relay_to_itself_exits_2_in_one_line() {
+    let port = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    for (listen, to) in [("127.0.0.1", "127.0.0.1"), ("0.0.0.0", "127.0.0.1"), ("[::]", "[::1]")] {
+        let (listen, to) = (format!("{listen}:{port}"), format!("{to}:{port}"));
+        let out = Command::new(env!("CARGO_BIN_EXE_udp-impair"))
+            .args(["--listen", &listen, "--to", &to])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{listen} -> {to}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains("own --listen address"), "{stderr}");
+    }
+}

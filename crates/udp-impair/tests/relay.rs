@@ -359,3 +359,29 @@ fn a_delay_too_long_for_the_clock_is_never_sent_and_the_relay_goes_on() {
     let up = r.tally().up;
     assert_eq!((up.received, up.delayed, up.forwarded), (3, 3, 0), "{up:?}");
 }
+
+/// A relay whose --to is its own listen address (the program refuses that at start; this is the relay itself, as
+/// it would run if --to were another address of this machine): the first datagram goes round once and is then
+/// recognised as the relay's own. Before, every round made one more session, until --max-clients were open.
+#[test]
+fn a_datagram_that_comes_back_to_the_relay_is_not_taken_for_a_new_client() {
+    // The port the relay will listen on, known before it starts: --to must name it.
+    let port = socket().local_addr().unwrap().port();
+    let itself: SocketAddr = ([127, 0, 0, 1], port).into();
+    let r = Relay::start(Config::new(itself, itself)).unwrap();
+    let client = socket();
+    send_and_wait(&r, &client, b"round");
+    let wait_forwarded = |count: u64| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while r.tally().up.forwarded < count {
+            assert!(Instant::now() < deadline, "the relay never forwarded {count} datagrams");
+            std::thread::yield_now();
+        }
+    };
+    // Forwarded, to the relay's listen port: it is now queued there, ahead of the next datagram from the client.
+    wait_forwarded(1);
+    client.send_to(b"again", r.local_addr()).unwrap();
+    wait_forwarded(2);
+    assert_eq!(r.clients(), 1, "the relay took its own datagram for a new client");
+    assert_eq!(r.tally().up.received, 2, "{:?}", r.tally().up);
+}
