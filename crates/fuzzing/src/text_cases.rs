@@ -74,8 +74,10 @@ pub fn chat_line(data: &[u8]) {
     for encoding in [Encoding::Utf8, Encoding::Gbk] {
         let shown = encoding.decode_line(data);
         assert!(
-            !shown.chars().any(char::is_control),
-            "{encoding:?} shows a control character: {shown:?}"
+            !shown
+                .chars()
+                .any(|c| c.is_control() || netlab::text::reorders_or_breaks(c)),
+            "{encoding:?} shows a control character, or one that reorders or breaks the line: {shown:?}"
         );
         let _ = encoding.encode(&encoding.decode(data));
     }

@@ -122,12 +122,15 @@ impl Encoding {
 
 /// Text made safe to print within one line of a terminal: every control character is shown escaped, as
 /// Python's `repr` shows it — `\n`, `\r` and `\t` by name, the others (ESC, DEL, the C1 controls U+0080 to
-/// U+009F) as `\xNN`. Everything else, Chinese included, is kept as it is. A backslash is kept too, so a typed
-/// `\n` and an escaped newline look alike: the price of keeping paths such as `C:\temp` readable.
+/// U+009F) as `\xNN`. So are the characters that reorder or break a line without being controls: the
+/// bidirectional marks and overrides (U+202E turns the rest of a line around, so a message could show another
+/// sender's address) and the line and paragraph separators, as `\uNNNN`. Everything else, Chinese included, is
+/// kept as it is. A backslash is kept too, so a typed `\n` and an escaped newline look alike: the price of keeping
+/// paths such as `C:\temp` readable.
 ///
 /// ```
 /// assert_eq!(netlab::text::escape_controls("\x1b[2Jhi\tthere\n"), "\\x1b[2Jhi\\tthere\\n");
-/// assert_eq!(netlab::text::escape_controls("你好, ok"), "你好, ok");
+/// assert_eq!(netlab::text::escape_controls("你好, ok\u{202e}"), "你好, ok\\u202e");
 /// ```
 pub fn escape_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -137,10 +140,17 @@ pub fn escape_controls(text: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if reorders_or_breaks(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
             c => out.push(c),
         }
     }
     out
+}
+
+/// The bidirectional formatting characters (Unicode's Bidi_Control) and the line and paragraph separators.
+pub fn reorders_or_breaks(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 fn push_escaped(out: &mut String, bytes: &[u8]) {
@@ -249,6 +259,16 @@ mod tests {
         assert_eq!(escape_controls("\0\x7f\u{9b}\u{85}"), "\\x00\\x7f\\x9b\\x85");
         assert_eq!(escape_controls("line\r\nnext\ttab"), "line\\r\\nnext\\ttab");
         assert_eq!(escape_controls("C:\\temp 测试 é"), "C:\\temp 测试 é");
+    }
+
+    #[test]
+    fn characters_that_turn_a_line_around_or_break_it_are_shown_escaped() {
+        // Shown raw, U+202E would print "hi 1:0.0.721" backwards, as if it were an address.
+        assert_eq!(escape_controls("hi \u{202e}127.0.0.1"), "hi \\u202e127.0.0.1");
+        assert_eq!(escape_controls("\u{2066}x\u{2069}\u{200f}"), "\\u2066x\\u2069\\u200f");
+        assert_eq!(escape_controls("a\u{2028}b\u{2029}"), "a\\u2028b\\u2029");
+        // Other format characters are left alone: the zero-width joiner belongs in emoji sequences.
+        assert_eq!(escape_controls("👩\u{200d}💻"), "👩\u{200d}💻");
     }
 
     #[test]
