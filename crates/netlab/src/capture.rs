@@ -53,8 +53,22 @@ pub use socket::CapturedSocket;
 
 /// IP's number for UDP, in the IPv4 protocol field and the IPv6 next-header field.
 pub const PROTOCOL_UDP: u8 = 17;
-/// The TTL (IPv4) and hop limit (IPv6) written into captured headers: Linux's default for unicast.
+/// The TTL (IPv4) and hop limit (IPv6) of a unicast or broadcast datagram, unless its socket sets another: Linux's
+/// default.
 pub const DEFAULT_TTL: u8 = 64;
+/// The TTL and hop limit of a multicast datagram, unless its socket sets another (`IP_MULTICAST_TTL`,
+/// `IPV6_MULTICAST_HOPS`): 1, so that no router passes it on.
+pub const DEFAULT_MULTICAST_TTL: u8 = 1;
+
+/// The TTL (or hop limit) a datagram to `dst` leaves with from a socket that sets none — what a captured header
+/// shows when the sender's is not known, as for a datagram received (the socket is not told it).
+pub fn default_ttl(dst: IpAddr) -> u8 {
+    let multicast = match dst {
+        IpAddr::V4(v4) => v4.is_multicast(),
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(v6.is_multicast(), |v4| v4.is_multicast()),
+    };
+    if multicast { DEFAULT_MULTICAST_TTL } else { DEFAULT_TTL }
+}
 /// The IPv4 header without options: 5 words of 32 bits.
 pub const IPV4_HEADER_LEN: usize = 20;
 /// The fixed IPv6 header (extension headers, which we never write, would follow it).
@@ -151,16 +165,21 @@ pub fn ipv6_header(src: Ipv6Addr, dst: Ipv6Addr, payload_len: usize, hop_limit: 
     header
 }
 
-/// The whole IP packet that carries `payload` from `src` to `dst`: IP header, UDP header, payload. Mixed
-/// families (a dual-stack socket's IPv4-mapped addresses) are written as IPv4 when both sides are IPv4 at heart,
-/// else as IPv6.
+/// The whole IP packet that carries `payload` from `src` to `dst`: IP header (TTL or hop limit [`DEFAULT_TTL`]),
+/// UDP header, payload. Mixed families (a dual-stack socket's IPv4-mapped addresses) are written as IPv4 when both
+/// sides are IPv4 at heart, else as IPv6.
 pub fn ip_packet(src: SocketAddr, dst: SocketAddr, payload: &[u8], id: u16) -> Vec<u8> {
+    ip_packet_with_ttl(src, dst, payload, id, DEFAULT_TTL)
+}
+
+/// [`ip_packet`] with a TTL (or hop limit) of `ttl`.
+pub fn ip_packet_with_ttl(src: SocketAddr, dst: SocketAddr, payload: &[u8], id: u16, ttl: u8) -> Vec<u8> {
     let (src, dst) = (unmapped(src), unmapped(dst));
     let udp_len = UDP_HEADER_LEN + payload.len();
     let mut packet = Vec::with_capacity(IPV6_HEADER_LEN + udp_len);
     match (src.ip(), dst.ip()) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => packet.extend_from_slice(&ipv4_header(s, d, udp_len, id, DEFAULT_TTL)),
-        (s, d) => packet.extend_from_slice(&ipv6_header(as_v6(s), as_v6(d), udp_len, DEFAULT_TTL)),
+        (IpAddr::V4(s), IpAddr::V4(d)) => packet.extend_from_slice(&ipv4_header(s, d, udp_len, id, ttl)),
+        (s, d) => packet.extend_from_slice(&ipv6_header(as_v6(s), as_v6(d), udp_len, ttl)),
     }
     let (src, dst) = match (src.ip(), dst.ip()) {
         (IpAddr::V4(_), IpAddr::V4(_)) => (src, dst),
@@ -209,11 +228,18 @@ struct Writer {
 }
 
 impl Writer {
-    fn write(&mut self, src: SocketAddr, dst: SocketAddr, payload: &[u8], comment: Option<&str>) -> io::Result<()> {
+    fn write(
+        &mut self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        payload: &[u8],
+        ttl: u8,
+        comment: Option<&str>,
+    ) -> io::Result<()> {
         // Read the clock under the lock, so that packets from several threads are written in time order.
         let timestamp = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         self.next_id = self.next_id.wrapping_add(1);
-        let packet = ip_packet(src, dst, payload, self.next_id);
+        let packet = ip_packet_with_ttl(src, dst, payload, self.next_id, ttl);
         let block = EnhancedPacketBlock {
             interface_id: 0,
             timestamp,
@@ -285,23 +311,24 @@ impl Capture {
     /// Each record is flushed at once, so a program stopped by Ctrl-C or `kill` leaves a whole file behind.
     pub fn record(&self, src: SocketAddr, dst: SocketAddr, payload: &[u8], comment: Option<&str>) -> io::Result<()> {
         let mut writer = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        writer.write(src, dst, payload, comment)
+        writer.write(src, dst, payload, default_ttl(dst.ip()), comment)
     }
 
-    /// Sends a datagram with `send` and, if it went, records it — holding the file meanwhile, so that an answer
-    /// received on another thread is never written before the datagram that caused it. A record that fails is
-    /// remembered for [`Capture::finish`]; only `send`'s own error is returned.
+    /// Sends a datagram with `send` and, if it went, records it with the sending socket's `ttl` (`None`: the
+    /// [`default_ttl`]) — holding the file meanwhile, so that an answer received on another thread is never written
+    /// before the datagram that caused it. A record that fails is remembered for [`Capture::finish`]; only `send`'s
+    /// own error is returned.
     pub fn send_recorded<T>(
         &self,
-        src: SocketAddr,
-        dst: SocketAddr,
+        (src, dst): (SocketAddr, SocketAddr),
         payload: &[u8],
-        comment: Option<&str>,
+        (ttl, comment): (Option<u8>, Option<&str>),
         send: impl FnOnce() -> io::Result<T>,
     ) -> io::Result<T> {
         let mut writer = self.file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let sent = send()?;
-        let _ = writer.write(src, dst, payload, comment);
+        let ttl = ttl.unwrap_or_else(|| default_ttl(dst.ip()));
+        let _ = writer.write(src, dst, payload, ttl, comment);
         Ok(sent)
     }
 
@@ -439,6 +466,16 @@ mod tests {
             .unwrap();
         let group: SocketAddr = "239.255.70.77:8080".parse().unwrap();
         assert_eq!(local_address(&socket, group).ip(), IpAddr::V4(Ipv4Addr::LOCALHOST));
+    }
+
+    #[test]
+    fn a_group_gets_the_multicast_default_ttl_and_everything_else_the_unicast_one() {
+        let ttl = |ip: &str| default_ttl(ip.parse().unwrap());
+        assert_eq!(
+            [ttl("239.255.70.77"), ttl("ff02::1"), ttl("::ffff:224.0.0.1")],
+            [1, 1, 1]
+        );
+        assert_eq!([ttl("127.0.0.1"), ttl("127.255.255.255"), ttl("::1")], [64, 64, 64]);
     }
 
     #[test]

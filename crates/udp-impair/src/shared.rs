@@ -198,7 +198,7 @@ impl Shared {
         let sent = match &self.config.capture {
             Some(capture) => {
                 let (src, dst) = route.ends();
-                capture.send_recorded(src, dst, bytes, comment, send)
+                capture.send_recorded((src, dst), bytes, (None, comment), send)
             }
             None => send(),
         };

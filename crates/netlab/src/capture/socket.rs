@@ -65,7 +65,8 @@ impl CapturedSocket {
         match &self.capture {
             Some(capture) => {
                 let (here, _) = self.here(to, true);
-                capture.send_recorded(here, to, payload, None, || self.socket.send_to(payload, to))
+                let ttl = self.ttl_toward(to);
+                capture.send_recorded((here, to), payload, (ttl, None), || self.socket.send_to(payload, to))
             }
             None => self.socket.send_to(payload, to),
         }
@@ -103,7 +104,8 @@ impl CapturedSocket {
         match (&self.capture, self.socket.peer_addr()) {
             (Some(capture), Ok(to)) => {
                 let (here, _) = self.here(to, true);
-                capture.send_recorded(here, to, payload, None, || self.socket.send(payload))
+                let ttl = self.ttl_toward(to);
+                capture.send_recorded((here, to), payload, (ttl, None), || self.socket.send(payload))
             }
             _ => self.socket.send(payload),
         }
@@ -131,6 +133,23 @@ impl CapturedSocket {
     /// The plain socket, recording no more.
     pub fn into_inner(self) -> UdpSocket {
         self.socket
+    }
+
+    /// The TTL (or hop limit) this socket's datagrams to `to` leave with: the socket's own option for unicast or
+    /// for multicast, whichever `to` is. `None` if the system does not say.
+    fn ttl_toward(&self, to: SocketAddr) -> Option<u8> {
+        let socket = socket2::SockRef::from(&self.socket);
+        let v4 = match to.ip() {
+            IpAddr::V4(v4) => Some(v4),
+            IpAddr::V6(v6) => v6.to_ipv4_mapped(),
+        };
+        let hops = match v4 {
+            Some(v4) if v4.is_multicast() => socket.multicast_ttl_v4(),
+            Some(_) => socket.ttl_v4(),
+            None if to.ip().is_multicast() => socket.multicast_hops_v6(),
+            None => socket.unicast_hops_v6(),
+        };
+        hops.ok().and_then(|hops| u8::try_from(hops).ok())
     }
 
     fn record_received(&self, capture: &Capture, from: SocketAddr, payload: &[u8]) {
@@ -254,6 +273,35 @@ mod tests {
             b.local_addr().unwrap()
         );
         assert_eq!(comments, [None, Some(unsure.as_str()), None, None, None, None, None]);
+    }
+
+    #[test]
+    fn a_datagram_sent_carries_its_sockets_ttl_and_one_received_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ttl.pcapng");
+        let capture = Arc::new(Capture::create(&path).unwrap());
+        let s = CapturedSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap(), Some(Arc::clone(&capture)));
+        s.set_ttl(7).unwrap();
+        s.send_to(b"x", s.local_addr().unwrap()).unwrap();
+        s.recv_from(&mut [0u8; 4]).unwrap();
+        capture.finish().unwrap();
+        let ttls: Vec<u8> = read(&path).unwrap().iter().map(|r| r.packet[8]).collect();
+        assert_eq!(ttls, [7, crate::capture::DEFAULT_TTL], "sent, received");
+    }
+
+    #[test]
+    fn the_ttl_toward_a_group_is_the_multicast_one() {
+        let s = CapturedSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap(), None);
+        s.set_ttl(9).unwrap();
+        s.set_multicast_ttl_v4(3).unwrap();
+        let ttl = |to: &str| s.ttl_toward(to.parse().unwrap());
+        assert_eq!((ttl("239.255.0.1:5000"), ttl("127.0.0.1:5000")), (Some(3), Some(9)));
+        let v6 = CapturedSocket::new(UdpSocket::bind("[::1]:0").unwrap(), None);
+        let sock = socket2::SockRef::from(&v6.socket);
+        sock.set_multicast_hops_v6(2).unwrap();
+        sock.set_unicast_hops_v6(5).unwrap();
+        let hops = |to: &str| v6.ttl_toward(to.parse().unwrap());
+        assert_eq!((hops("[ff15::1]:5000"), hops("[::1]:5000")), (Some(2), Some(5)));
     }
 
     #[test]
