@@ -39,7 +39,7 @@ struct Cli {
     /// Where clients send (port 0 picks a free one; the first line printed says which)
     #[arg(long, value_name = "ADDR:PORT")]
     listen: String,
-    /// The server to relay to
+    /// The server to relay to (not this relay's own --listen address)
     #[arg(long, value_name = "HOST:PORT")]
     to: String,
     /// Chance to drop a datagram, e.g. 10%
