@@ -39,6 +39,8 @@ pub enum AddrErrorKind {
     LeadingZero(String),
     /// Colons, but not an IPv6 address.
     BadIpv6,
+    /// `host:port` where only a host is allowed (the port has an option of its own).
+    PortNotAllowed,
     /// Not digits and dots, where only an IPv4 literal is allowed.
     NotIpv4,
     /// `[` without its `]`, or text after the `]` that is not `:port`.
@@ -71,6 +73,9 @@ impl fmt::Display for AddrErrorKind {
                 )
             }
             AddrErrorKind::BadIpv6 => write!(f, "not a valid IPv6 address"),
+            AddrErrorKind::PortNotAllowed => {
+                write!(f, "a host without a port is expected here (give the port on its own)")
+            }
             AddrErrorKind::NotIpv4 => write!(f, "not an IPv4 address (four numbers 0-255 separated by dots)"),
             AddrErrorKind::BadBrackets => write!(f, "expected [IPv6] or [IPv6]:port"),
             AddrErrorKind::BadPort(p) => write!(f, "port {p:?} is not a number from 0 to 65535"),
@@ -130,7 +135,12 @@ pub fn read_host(input: &str) -> Result<Host<'_>, AddrError> {
         return parse_ipv6(input, inner).map(Host::Ip);
     }
     if host.contains(':') {
-        return parse_ipv6(input, host).map(Host::Ip);
+        // One colon: not IPv6 (which has at least two), but host:port typed where only a host goes.
+        let kind = match host.matches(':').count() {
+            1 => AddrErrorKind::PortNotAllowed,
+            _ => AddrErrorKind::BadIpv6,
+        };
+        return parse_ipv6(input, host).map(Host::Ip).map_err(|_| error(input, kind));
     }
     if host.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return parse_ipv4_in(input, host).map(|ip| Host::Ip(IpAddr::V4(ip)));
@@ -330,6 +340,13 @@ mod tests {
     fn bad_ipv6_and_brackets() {
         assert_eq!(parse_host("1:2:3:::4").unwrap_err().kind, AddrErrorKind::BadIpv6);
         assert_eq!(parse_host("[::1").unwrap_err().kind, AddrErrorKind::BadBrackets);
+        for host_and_port in ["127.0.0.1:0", "localhost:69"] {
+            assert_eq!(
+                parse_host(host_and_port).unwrap_err().kind,
+                AddrErrorKind::PortNotAllowed,
+                "{host_and_port}"
+            );
+        }
         assert_eq!(
             parse_endpoint("[::1]69", 1).unwrap_err().kind,
             AddrErrorKind::BadBrackets
