@@ -75,6 +75,15 @@ impl Announcement {
     }
 }
 
+/// The most peers a roster holds: a classroom's network and then some. Names come from the network, so without a
+/// limit anyone could make the roster, and the line printed after each change, as long as they liked.
+pub const MAX_PEERS: usize = 256;
+/// Peers named in a roster line, the rest counted; each name is cut to [`NAME_SHOWN`] characters there (the
+/// "is online" line shows it whole, once).
+pub const PEERS_SHOWN: usize = 20;
+/// Characters of a name shown in a roster line.
+pub const NAME_SHOWN: usize = 40;
+
 /// A change to the roster, for the program to print.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -84,6 +93,8 @@ pub enum Change {
     Left(String),
     /// A peer fell silent for too long.
     Expired(String),
+    /// A new peer was not added: the roster already holds [`MAX_PEERS`]. Said once, until there is room again.
+    Full(String),
 }
 
 /// Who is online, and when each was last heard.
@@ -92,6 +103,8 @@ pub struct Roster {
     me: String,
     expiry: Duration,
     peers: BTreeMap<String, (SocketAddr, Instant)>,
+    /// Whether [`Change::Full`] has been said since the roster filled up.
+    full_said: bool,
 }
 
 impl Roster {
@@ -101,6 +114,7 @@ impl Roster {
             me: me.to_string(),
             expiry,
             peers: BTreeMap::new(),
+            full_said: false,
         }
     }
 
@@ -108,8 +122,16 @@ impl Roster {
     pub fn hear(&mut self, from: SocketAddr, what: Announcement, now: Instant) -> Option<Change> {
         match what {
             Announcement::Online(name) if name != self.me => {
-                let new = self.peers.insert(name.clone(), (from, now)).is_none();
-                new.then_some(Change::Joined(name, from))
+                if let Some(known) = self.peers.get_mut(&name) {
+                    *known = (from, now);
+                    return None;
+                }
+                if self.peers.len() >= MAX_PEERS {
+                    return (!std::mem::replace(&mut self.full_said, true)).then_some(Change::Full(name));
+                }
+                self.full_said = false;
+                self.peers.insert(name.clone(), (from, now));
+                Some(Change::Joined(name, from))
             }
             Announcement::Offline(name) if name != self.me => self.peers.remove(&name).map(|_| Change::Left(name)),
             _ => None,
@@ -131,17 +153,30 @@ impl Roster {
         gone.into_iter().map(Change::Expired).collect()
     }
 
-    /// `roster: alice (10.0.0.1), bob (10.0.0.2)` — or `roster: (nobody else)`.
+    /// `roster: alice (10.0.0.1), bob (10.0.0.2)` — or `roster: (nobody else)`; past [`PEERS_SHOWN`] peers,
+    /// `... and N more`.
     pub fn line(&self) -> String {
         if self.peers.is_empty() {
             return "roster: (nobody else)".into();
         }
-        let names: Vec<String> = self
+        let mut names: Vec<String> = self
             .peers
             .iter()
-            .map(|(n, (a, _))| format!("{n} ({})", a.ip()))
+            .take(PEERS_SHOWN)
+            .map(|(n, (a, _))| format!("{} ({})", shortened(n), a.ip()))
             .collect();
+        if self.peers.len() > PEERS_SHOWN {
+            names.push(format!("... and {} more", self.peers.len() - PEERS_SHOWN));
+        }
         format!("roster: {}", names.join(", "))
+    }
+}
+
+/// `name`, cut to [`NAME_SHOWN`] characters with `…` when longer.
+fn shortened(name: &str) -> String {
+    match name.char_indices().nth(NAME_SHOWN) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
     }
 }
 
@@ -194,9 +229,14 @@ pub fn run(
                 Change::Joined(peer, from) => format!("{} is online ({})", escape_controls(peer), from.ip()),
                 Change::Left(peer) => format!("{} went offline", escape_controls(peer)),
                 Change::Expired(peer) => format!("{} fell silent and was dropped", escape_controls(peer)),
+                Change::Full(peer) => format!(
+                    "{} is online, but not added: the roster is full ({MAX_PEERS} peers); more are not added \
+                     until one leaves",
+                    escape_controls(peer)
+                ),
             })?;
         }
-        if !changes.is_empty() {
+        if changes.iter().any(|c| !matches!(c, Change::Full(_))) {
             say(escape_controls(&roster.line()))?;
         }
     }
@@ -259,5 +299,38 @@ mod tests {
             vec![Change::Expired("bob".into())]
         );
         assert_eq!(r.line(), "roster: (nobody else)");
+    }
+
+    #[test]
+    fn a_flood_of_names_fills_the_roster_once_and_its_line_stays_short() {
+        let t0 = Instant::now();
+        let mut r = Roster::new("me", Duration::from_secs(3));
+        let long = "x".repeat(1000);
+        let mut changes = Vec::new();
+        for i in 0..MAX_PEERS + 50 {
+            changes.extend(r.hear(addr(2), Announcement::Online(format!("{long}{i}")), t0));
+        }
+        let joined = changes.iter().filter(|c| matches!(c, Change::Joined(..))).count();
+        let full: Vec<&Change> = changes.iter().filter(|c| matches!(c, Change::Full(_))).collect();
+        assert_eq!((joined, full.len()), (MAX_PEERS, 1), "full is said once");
+        let line = r.line();
+        assert!(line.len() < 2000, "{} bytes", line.len());
+        assert!(
+            line.ends_with(&format!("... and {} more", MAX_PEERS - PEERS_SHOWN)),
+            "{line}"
+        );
+        assert!(
+            line.contains(&format!("{}… (10.0.0.2)", "x".repeat(NAME_SHOWN))),
+            "{line}"
+        );
+        // A known peer is still heard; once one leaves, a new one gets in (and a full roster is said again).
+        assert_eq!(r.hear(addr(2), Announcement::Online(format!("{long}0")), t0), None);
+        assert!(r.hear(addr(2), Announcement::Offline(format!("{long}0")), t0).is_some());
+        let newcomer = r.hear(addr(3), Announcement::Online("new".into()), t0);
+        assert_eq!(newcomer, Some(Change::Joined("new".into(), addr(3))));
+        assert!(matches!(
+            r.hear(addr(3), Announcement::Online("late".into()), t0),
+            Some(Change::Full(_))
+        ));
     }
 }
