@@ -77,28 +77,34 @@ fn run(cli: Cli) -> Result<(), Failure> {
         let capture = netlab::capture::open(cli.pcap.as_deref()).map_err(Failure::runtime)?;
         let socket = CapturedSocket::new(socket, capture);
         say(&format!("listening on {} (udp)", local(socket.local_addr())));
-        udp::serve(&socket, |peer, bytes, reply| match reply {
-            udp::Reply::Echoed if !quiet => say(&echoed_line(peer, bytes)),
-            udp::Reply::Echoed => {}
-            // Always said, even with --quiet: the sender gets no answer and the server's log must say why.
-            udp::Reply::Refused => say(&format!(
-                "{} not echoed: port {} may answer everything (a service below 1024, or an echo server on this \
-                 server's port), and the two would echo each other for ever",
-                echoed_line(peer, bytes),
-                peer.port()
-            )),
-            udp::Reply::LoopFound => say(&format!(
-                "{} not echoed: {peer} has sent back our own echoes {} times in a row, as another echo server would; \
-                 the two would answer each other for ever, so its repeats get no echo for {} s",
-                echoed_line(peer, bytes),
-                udp::LOOP_REPEATS,
-                udp::LOOP_PAUSE.as_secs()
-            )),
-            udp::Reply::LoopPaused if !quiet => say(&format!(
-                "{} not echoed: a repeat from an echo loop",
-                echoed_line(peer, bytes)
-            )),
-            udp::Reply::LoopPaused => {}
+        let mut not_echoed_log = udp::NotEchoedLog::default();
+        udp::serve(&socket, |peer, bytes, reply| {
+            let why = match reply {
+                udp::Reply::Echoed if !quiet => return say(&echoed_line(peer, bytes)),
+                udp::Reply::Echoed => return,
+                udp::Reply::LoopPaused if quiet => return,
+                udp::Reply::LoopPaused => "a repeat from an echo loop".to_string(),
+                udp::Reply::Refused => format!(
+                    "port {} may answer everything (a service below 1024, or an echo server on this server's port), \
+                     and the two would echo each other for ever",
+                    peer.port()
+                ),
+                udp::Reply::LoopFound => format!(
+                    "{peer} has sent back our own echoes {} times in a row, as another echo server would; the two \
+                     would answer each other for ever, so its repeats get no echo for {} s",
+                    udp::LOOP_REPEATS,
+                    udp::LOOP_PAUSE.as_secs()
+                ),
+            };
+            // Said even with --quiet (the sender gets no answer, and the log must say why), but at most once a
+            // second: a flood of refused datagrams is not a flood of lines.
+            if let Some(held_back) = not_echoed_log.may_say(std::time::Instant::now()) {
+                let more = match held_back {
+                    0 => String::new(),
+                    n => format!(" ({n} more not echoed since the last such line)"),
+                };
+                say(&format!("{} not echoed: {why}{more}", echoed_line(peer, bytes)));
+            }
         })
         .map_err(Failure::runtime)
     }

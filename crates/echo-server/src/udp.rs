@@ -123,6 +123,29 @@ impl LoopGuard {
     }
 }
 
+/// How often the log may say that a datagram was not echoed. Such lines are said even with --quiet, as the sender
+/// gets no answer; a flood of refused datagrams must not become a flood of lines.
+pub const NOT_ECHOED_EVERY: Duration = Duration::from_secs(1);
+
+/// Lets one "not echoed" line through per [`NOT_ECHOED_EVERY`], and counts the ones held back.
+#[derive(Debug, Default)]
+pub struct NotEchoedLog {
+    last_said: Option<Instant>,
+    held_back: u64,
+}
+
+impl NotEchoedLog {
+    /// Whether a line may be said at `now`; if so, how many were held back since the last one.
+    pub fn may_say(&mut self, now: Instant) -> Option<u64> {
+        if self.last_said.is_some_and(|t| now.duration_since(t) < NOT_ECHOED_EVERY) {
+            self.held_back += 1;
+            return None;
+        }
+        self.last_said = Some(now);
+        Some(std::mem::take(&mut self.held_back))
+    }
+}
+
 // ANCHOR: udp_echo
 /// Echoes datagrams until the socket fails; `on_message` sees each one and what was done with it (for the log
 /// line). The socket is a `UdpSocket` that also records each datagram into `--pcap`'s file when there is one.
@@ -234,6 +257,18 @@ mod tests {
                     .all(|r| *r == Reply::Echoed)
             );
         }
+    }
+
+    #[test]
+    fn one_not_echoed_line_a_second_and_the_count_of_the_rest() {
+        let mut log = NotEchoedLog::default();
+        let t0 = Instant::now();
+        assert_eq!(log.may_say(t0), Some(0));
+        for i in 1..=5 {
+            assert_eq!(log.may_say(t0 + Duration::from_millis(i * 100)), None);
+        }
+        assert_eq!(log.may_say(t0 + NOT_ECHOED_EVERY), Some(5));
+        assert_eq!(log.may_say(t0 + 3 * NOT_ECHOED_EVERY), Some(0));
     }
 
     #[test]

@@ -233,6 +233,9 @@ fn errors_are_one_line_with_the_documented_exit_code() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
     assert_eq!(client(&["127.0.0.1", "--count", "0"]).status.code(), Some(2));
+    // Port 0 can be bound (any free port) but not sent to: bad input, not a failure of the system (it was exit 1
+    // with "Invalid argument").
+    assert_eq!(client(&["127.0.0.1", "-p", "0", "-c", "1"]).status.code(), Some(2));
 }
 
 const PYTHON_CLIENT: &str = "
@@ -403,6 +406,19 @@ fn a_datagram_from_the_servers_own_port_gets_no_echo_so_two_servers_cannot_loop(
 
     // A client on an ephemeral port still gets its echo.
     assert_eq!(udp_round_trip(addr, b"hello"), b"hello");
+
+    // A flood of them is not a flood of lines: at most one a second, with the count of the rest. The round trip
+    // after the flood shows that the server has taken in every datagram of it (they were queued first).
+    for _ in 0..50 {
+        twin.send_to(b"ping-pong", addr).unwrap();
+    }
+    assert_eq!(udp_round_trip(addr, b"after"), b"after");
+    let mut server = server;
+    let log = std::mem::replace(&mut server.log, Lines::of(std::io::empty()));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let said: Vec<String> = log.rest().into_iter().filter(|l| l.contains("not echoed")).collect();
+    assert!(said.len() <= 2, "{} lines for 50 refused datagrams: {said:?}", said.len());
 }
 
 /// Two echo servers on any two ports loop for ever once one datagram reaches one of them from the other. Here the

@@ -29,7 +29,8 @@ Examples:
 struct Cli {
     /// The server: a name or address
     host: String,
-    #[arg(long, short = 'p', default_value_t = 8080)]
+    /// The server's port (1-65535: no datagram can be sent to port 0)
+    #[arg(long, short = 'p', default_value_t = 8080, value_parser = clap::value_parser!(u16).range(1..))]
     port: u16,
     /// Use TCP instead of UDP
     #[arg(long)]
