@@ -156,8 +156,13 @@ pub fn upload(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outc
     result.map_err(|e| transfer_failed(Operation::Upload, target, e))
 }
 
+/// One line for a failed transfer: `download of "f" from HOST failed: ...`, `upload of "f" to HOST failed: ...`.
 fn transfer_failed(op: Operation, target: &Target, e: TransferError) -> anyhow::Error {
-    anyhow!("{op} of {:?} from {} failed: {e}", target.remote, target.server)
+    let toward = match op {
+        Operation::Download => "from",
+        Operation::Upload => "to",
+    };
+    anyhow!("{op} of {:?} {toward} {} failed: {e}", target.remote, target.server)
 }
 
 #[cfg(test)]

@@ -253,6 +253,35 @@ fn put_sends_the_file_and_reports() {
     assert!(log.request.starts_with(b"\x00\x02remote.bin\x00octet\x00"));
 }
 
+/// A refused upload says where it went: `upload of "f" to HOST` (it said "from HOST", as a download does).
+#[test]
+fn a_failed_upload_names_the_server_it_went_to() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("up.bin"), b"data").unwrap();
+    let (addr, fake) = fake::spawn(
+        Vec::new(),
+        512,
+        1,
+        Faults {
+            error: Some((2, "Access violation".into())),
+            ..Faults::default()
+        },
+    );
+    let out = run(
+        dir.path(),
+        &["put", "127.0.0.1", "up.bin", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "tftp-client: upload of \"up.bin\" to {addr} failed: peer sent ERROR 2 (access violation): \
+             \"Access violation\"\n"
+        )
+    );
+}
+
 #[test]
 fn put_of_a_missing_file_fails_cleanly() {
     let dir = tempfile::tempdir().unwrap();
