@@ -18,6 +18,8 @@
 //! - [`hexdump`](mod@hexdump): `offset | hex | ASCII` dumps and Python `b'...'` literals, for teaching output.
 //! - [`text`]: UTF-8 and GBK encode/decode; undecodable bytes are shown as `\xNN`, never a failure; text from the
 //!   network printed with its control characters escaped (`\x1b`, `\n`).
+//! - [`lines`]: [`lines::LineReader`], lines of input with a limit on their length, so that input with no
+//!   newline (`< /dev/zero`) is one clear error instead of all the memory.
 //! - [`ctime`](mod@ctime): a local timestamp in the shape of Python's `time.ctime()` (`Wed Nov 25 03:16:51 2026`).
 //! - [`rng`]: a seeded random number generator, for repeatable faults (udp-impair) and test cases (the oracles).
 //! - [`output`]: [`println!`] and [`print!`] that end the program quietly when standard output is a closed pipe
@@ -29,6 +31,7 @@ pub mod capture;
 pub mod ctime;
 pub mod exit;
 pub mod hexdump;
+pub mod lines;
 pub mod output;
 pub mod rng;
 pub mod sock;
