@@ -4,22 +4,35 @@
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
+use netlab::lines::{LineError, LineReader};
 use tftp::Operation;
 
 use crate::flags::TransferOpts;
 use crate::url::local_name_for;
 use crate::watch::{summary, tsize_warning};
-use crate::{Target, local};
+use crate::{Target, local, usage};
+
+/// The longest answer read: longer than any host name (253 bytes), choice or path Linux accepts (4096 bytes with
+/// its NUL), so a longer line is not an answer, and input with no newline cannot fill the memory.
+const MAX_ANSWER: usize = 4096;
 
 /// Runs the menu on `input` and `out`. Returns whether every transfer succeeded.
 pub fn menu(opts: &TransferOpts, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<bool> {
     let mut line = String::new();
+    let mut input = LineReader::new(input);
     let mut ask = |prompt: &str, line: &mut String| -> Result<bool> {
         write!(out, "{prompt}")?;
         out.flush()?;
         line.clear();
-        Ok(input.read_line(line)? > 0)
+        let bytes = match input.read_line(MAX_ANSWER) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(false),
+            Err(e @ LineError::TooLong { .. }) => return Err(usage(&format!("menu: {e}, more than any answer"))),
+            Err(LineError::Io(e)) => return Err(e.into()),
+        };
+        *line = String::from_utf8(bytes).map_err(|_| anyhow!("menu: line {} is not UTF-8 text", input.lines_read()))?;
+        Ok(true)
     };
     let server = loop {
         if !ask("TFTP server (host or host:port): ", &mut line)? {
@@ -76,5 +89,32 @@ pub fn menu(opts: &TransferOpts, input: &mut dyn BufRead, out: &mut dyn Write) -
                 eprintln!("error: {e:#}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// The default transfer flags, as the command line gives them.
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        opts: TransferOpts,
+    }
+
+    #[test]
+    fn an_answer_longer_than_any_host_or_path_is_bad_input_and_read_no_further() {
+        let opts = Flags::parse_from(["menu"]).opts;
+        // 100 KB with no newline, then what would be a good answer: the menu stops at the limit, with one error.
+        let mut input = vec![b'a'; 100_000];
+        input.extend_from_slice(b"\n127.0.0.1:9\n3\n");
+        let err = menu(&opts, &mut &input[..], &mut Vec::new()).unwrap_err();
+        assert!(err.downcast_ref::<crate::Usage>().is_some(), "bad input: exit 2");
+        assert_eq!(
+            err.to_string(),
+            "menu: line 1 is longer than 4096 bytes, more than any answer"
+        );
     }
 }
