@@ -7,7 +7,9 @@
 //! - no `..` component, no control characters (NUL cannot arrive: it ends the name on the wire);
 //! - after symbolic links are followed, the file must still be inside ROOT.
 //!
-//! Any failure is ERROR 2, access violation. Names may contain UTF-8 (`测试.txt`).
+//! Any failure is ERROR 2, access violation, except a name that ends in `/` (or `/.`): it names a folder, and
+//! no file has such a name, so it is ERROR 1, file not found, as tftpd-hpa answers. Names may contain UTF-8
+//! (`测试.txt`).
 
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
@@ -72,6 +74,11 @@ pub fn check_name(root: &Path, name: &str) -> Result<PathBuf, Refused> {
     }
     if joined == root {
         return Err(refuse("not a file name"));
+    }
+    // `hello.txt/` and `hello.txt/.` name a folder; `Path` drops the trailing `/` and `.`, so without this check
+    // they would be served, or overwritten, as `hello.txt`.
+    if matches!(name.rsplit('/').next(), Some("" | ".")) {
+        return Err(refuse(NOT_FOUND));
     }
     Ok(joined)
 }
@@ -143,6 +150,9 @@ mod tests {
             ("a\tb", "control character in file name"),
             (".", "not a file name"),
             (".tftp-upload-1", "that name is reserved for uploads in progress"),
+            ("hello.txt/", NOT_FOUND),
+            ("sub/hello.txt//", NOT_FOUND),
+            ("hello.txt/.", NOT_FOUND),
         ] {
             assert_eq!(check_name(root, name), Err(Refused(why.into())), "{name:?}");
         }

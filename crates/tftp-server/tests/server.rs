@@ -385,6 +385,26 @@ fn path_attacks_are_refused_and_nothing_outside_root_changes() {
     assert_eq!(before, after, "something outside ROOT (or inside it) changed");
 }
 
+/// A name that ends in `/` names a folder, not a file: `hello.txt/` is not found (ERROR 1, as tftpd-hpa says), for
+/// a download or an upload, and `hello.txt` is neither served nor replaced. Before the fix the server dropped the
+/// slash and served `hello.txt`.
+#[test]
+fn a_name_ending_in_a_slash_is_not_found() {
+    let server = start(|c| {
+        c.writable = true;
+        c.create = true;
+    });
+    std::fs::write(server.path("hello.txt"), b"hello\n").unwrap();
+    std::fs::create_dir(server.path("sub")).unwrap();
+    for name in ["hello.txt/", "hello.txt/.", "hello.txt//", "sub/", "missing/"] {
+        let got = get(server.addr, name, OptionRequest::default(), Mode::Octet);
+        assert_eq!(peer_code(got), ErrorCode::FileNotFound, "get {name:?}");
+        let sent = put(server.addr, name, b"clobbered", OptionRequest::default(), Mode::Octet);
+        assert_eq!(peer_code(sent), ErrorCode::FileNotFound, "put {name:?}");
+    }
+    assert_eq!(saved(&server, "hello.txt"), b"hello\n");
+}
+
 #[test]
 fn uploads_respect_writable_create_and_max_size() {
     let server = start(|c| c.max_size = Some(10_000));
