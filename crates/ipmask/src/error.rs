@@ -27,6 +27,13 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// Line `line` of a list is longer than `limit` bytes: longer than any network written out.
+    LineTooLong {
+        /// Counted from 1.
+        line: usize,
+        /// The most bytes a line may have.
+        limit: usize,
+    },
     /// Line `line` of a list is not UTF-8 text; `shown` is its start, each undecodable byte as `\xNN`.
     NotText {
         /// Counted from 1.
@@ -50,6 +57,7 @@ impl Error {
         match self {
             Error::Bad { part, reason } | Error::OnLine { part, reason, .. } => Error::OnLine { line, part, reason },
             Error::NotText { shown, .. } => Error::NotText { line, shown },
+            Error::LineTooLong { limit, .. } => Error::LineTooLong { line, limit },
         }
     }
 }
@@ -60,6 +68,12 @@ impl fmt::Display for Error {
             Error::Bad { part, reason } => write!(f, "{part:?}: {reason}"),
             Error::OnLine { line, part, reason } => write!(f, "line {line} of standard input: {part:?}: {reason}"),
             Error::NotText { line, shown } => write!(f, "line {line} of standard input is not UTF-8 text: {shown}"),
+            Error::LineTooLong { line, limit } => {
+                write!(
+                    f,
+                    "line {line} of standard input is longer than {limit} bytes, more than any network"
+                )
+            }
         }
     }
 }

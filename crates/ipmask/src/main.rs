@@ -6,7 +6,6 @@
 //! cargo run -p ipmask -- same-subnet 192.168.1.10 192.168.2.20 --mask 255.255.0.0
 //! ```
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -44,7 +43,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Merge networks into the fewest blocks (reads standard input when none are given)
+    /// Merge networks into the fewest blocks (reads standard input when none are given: one network a line, each
+    /// line at most 4096 bytes)
     Agg {
         /// Networks such as 192.168.0.0/24
         networks: Vec<String>,
@@ -90,11 +90,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Agg { networks }) => {
             let nets = if networks.is_empty() {
-                let mut input = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut input)
-                    .map_err(|e| Failure::runtime(format!("cannot read standard input: {e}")))?;
-                parse_lines(&input)
+                parse_lines(std::io::stdin().lock())
+                    .map_err(|e| Failure::runtime(format!("cannot read standard input: {e}")))?
             } else {
                 networks.iter().map(|t| parse_net(t)).collect()
             }

@@ -10,7 +10,10 @@
 //!
 //! Every error names the part that is wrong.
 
+use std::io::{self, BufRead};
 use std::net::{IpAddr, Ipv6Addr};
+
+use netlab::lines::{LineError, LineReader};
 
 use crate::class::Class;
 use crate::error::Error;
@@ -146,23 +149,39 @@ pub fn parse_range(words: &[&str]) -> Result<(IpAddr, IpAddr), Error> {
 /// Bytes of a bad line shown in an error: enough to recognise it, and the error stays one short line.
 const SHOWN_OF_A_BAD_LINE: usize = 60;
 
+/// The longest line of a list of networks. The longest network written out,
+/// `ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255/128`, has 49 characters: 4096 bytes leave room for any spacing,
+/// and input with no newline at all (`< /dev/zero`) stops here instead of filling the memory.
+pub const MAX_LINE: usize = 4096;
+
 /// The networks in a list, one a line (what `ipmask agg` reads from standard input); blank lines are skipped. A
-/// line that is not UTF-8 text, or not a network, is an error that names its line number: stopping there
-/// quietly would aggregate only part of the list.
-pub fn parse_lines(input: &[u8]) -> Result<Vec<Net>, Error> {
+/// line that is not UTF-8 text, not a network, or longer than [`MAX_LINE`] is an error that names its line
+/// number: stopping there quietly would aggregate only part of the list. Reading stops at the first bad line.
+/// The outer error is the input that could not be read at all.
+pub fn parse_lines(input: impl BufRead) -> io::Result<Result<Vec<Net>, Error>> {
+    let mut input = LineReader::new(input);
     let mut nets = Vec::new();
-    for (line, bytes) in (1..).zip(input.split_inclusive(|&b| b == b'\n')) {
-        let Ok(text) = std::str::from_utf8(bytes) else {
+    loop {
+        let bytes = match input.read_line(MAX_LINE) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(Ok(nets)),
+            Err(LineError::TooLong { line, limit }) => return Ok(Err(Error::LineTooLong { line, limit })),
+            Err(LineError::Io(e)) => return Err(e),
+        };
+        let line = input.lines_read();
+        let Ok(text) = std::str::from_utf8(&bytes) else {
             let start = &bytes[..bytes.len().min(SHOWN_OF_A_BAD_LINE)];
             let shown = netlab::Encoding::Utf8.decode(start.trim_ascii());
-            return Err(Error::NotText { line, shown });
+            return Ok(Err(Error::NotText { line, shown }));
         };
         if text.trim().is_empty() {
             continue;
         }
-        nets.push(parse_net(text).map_err(|e| e.on_line(line))?);
+        match parse_net(text) {
+            Ok(net) => nets.push(net),
+            Err(e) => return Ok(Err(e.on_line(line))),
+        }
     }
-    Ok(nets)
 }
 
 #[cfg(test)]
@@ -266,19 +285,36 @@ mod tests {
 
     #[test]
     fn lines_of_input_are_read_to_the_end_or_refused_with_their_number() {
-        let nets = parse_lines(b"10.0.0.0/8\r\n\n  \n11.0.0.0 255.0.0.0").unwrap();
+        let lines = |input: &[u8]| parse_lines(input).unwrap();
+        let nets = lines(b"10.0.0.0/8\r\n\n  \n11.0.0.0 255.0.0.0").unwrap();
         assert_eq!(nets.len(), 2);
         assert_eq!(
-            parse_lines(b"10.0.0.0/8\n\n\xffoo\n11.0.0.0/8\n")
-                .unwrap_err()
-                .to_string(),
+            lines(b"10.0.0.0/8\n\n\xffoo\n11.0.0.0/8\n").unwrap_err().to_string(),
             "line 3 of standard input is not UTF-8 text: \\xffoo",
             "a line that is not UTF-8 is refused"
         );
-        let message = parse_lines(b"10.0.0.0/8\nnonsense\n").unwrap_err().to_string();
+        let message = lines(b"10.0.0.0/8\nnonsense\n").unwrap_err().to_string();
         assert!(
             message.starts_with("line 2 of standard input: \"nonsense\""),
             "{message}"
+        );
+    }
+
+    #[test]
+    fn a_line_longer_than_any_network_is_refused_at_the_limit() {
+        let mut input = b"10.0.0.0/8\n".to_vec();
+        input.extend_from_slice(&[b' '; MAX_LINE]); // spaces only: a blank line, at the limit
+        input.extend_from_slice(b"\n11.0.0.0/8\n");
+        assert_eq!(parse_lines(&input[..]).unwrap().unwrap().len(), 2);
+        let mut input = b"10.0.0.0/8\n".to_vec();
+        input.extend_from_slice(&[b'a'; 100_000]); // no newline for 100 KB, then a good line
+        input.extend_from_slice(b"\n11.0.0.0/8\n");
+        assert_eq!(
+            parse_lines(&input[..]).unwrap().unwrap_err(),
+            Error::LineTooLong {
+                line: 2,
+                limit: MAX_LINE
+            }
         );
     }
 }
