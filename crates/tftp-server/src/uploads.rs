@@ -2,9 +2,11 @@
 //! fails, when the server is stopped by a signal (SIGINT, SIGTERM, SIGHUP), and at the next start when the server
 //! was killed outright.
 //!
-//! An upload is written to `.tftp-upload-XXXXXX` (six random letters and digits) beside its target and put in place
-//! only when the last block has come. Only this server makes such names — no request may name one (see
-//! [`crate::paths`]) — so the cleanup at start can tell them from a user's files: it removes nothing else.
+//! An upload is written to `.tftp-upload-` and 16 random hexadecimal digits (`.tftp-upload-3f9a0c17d2e4b685`)
+//! beside its target, and put in place only when the last block has come. Only this server makes such names — no
+//! request may name one (see [`crate::paths`]) — and no one types sixteen random digits by chance, so the cleanup
+//! at start can tell them from a user's files (`.tftp-upload-keepme`, `.tftp-upload-notes.txt`): it removes
+//! nothing else.
 //!
 //! Two servers may serve the same folder. While an upload runs, its file is locked (std's `File::try_lock`:
 //! `flock` on Unix, `LockFileEx` on Windows), and the cleanup at start leaves a locked file alone: it belongs to a
@@ -13,14 +15,19 @@
 use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::fs::File;
+use std::hash::{BuildHasher, RandomState};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use crate::paths::UPLOAD_PREFIX;
 
-/// How many random letters and digits follow [`UPLOAD_PREFIX`] in a temporary upload file's name.
-const RANDOM_CHARS: usize = 6;
+/// How many random hexadecimal digits follow [`UPLOAD_PREFIX`] in a temporary upload file's name: a 64-bit
+/// number, so a name of this shape is one this server made, not one a person chose.
+const HEX_DIGITS: usize = 16;
+/// Names to try before giving up when each is taken: a clash of two random 64-bit numbers is already unheard of.
+const NAME_TRIES: usize = 16;
 
 /// The unfinished uploads of one server: a handle that can be cloned into every session and a signal handler.
 #[derive(Debug, Clone, Default)]
@@ -54,10 +61,7 @@ impl Uploads {
         if registry.abandoned {
             return Err(io::Error::other("the server is stopping"));
         }
-        let file = tempfile::Builder::new()
-            .prefix(UPLOAD_PREFIX)
-            .rand_bytes(RANDOM_CHARS)
-            .tempfile_in(dir)?;
+        let file = create_upload_file(dir)?;
         lock(file.as_file());
         registry.files.insert(file.path().to_path_buf());
         let counted = Counted {
@@ -145,12 +149,30 @@ impl Unfinished {
     }
 }
 
-/// Whether `name` is one this module gives temporary files: the prefix and exactly six letters or digits.
+/// Creates a new, empty, private file named [`UPLOAD_PREFIX`] and [`HEX_DIGITS`] random digits in `dir`. It is
+/// created only if the name is free (`O_EXCL`), so a name that is taken is tried again with other digits.
+fn create_upload_file(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut tries = 0;
+    loop {
+        // std's hasher is keyed with fresh random keys for every `RandomState`: the hash of the time is a number
+        // no one can guess, and different at every call.
+        let random = RandomState::new().hash_one(Instant::now());
+        let name = format!("{UPLOAD_PREFIX}{random:0width$x}", width = HEX_DIGITS);
+        // No random characters of tempfile's own: the name is complete.
+        match tempfile::Builder::new().prefix(&name).rand_bytes(0).tempfile_in(dir) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < NAME_TRIES => tries += 1,
+            created => return created,
+        }
+    }
+}
+
+/// Whether `name` is one this module gives temporary files: the prefix and exactly sixteen lowercase hexadecimal
+/// digits.
 pub fn is_upload_name(name: &OsStr) -> bool {
     let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(UPLOAD_PREFIX)) else {
         return false;
     };
-    rest.len() == RANDOM_CHARS && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    rest.len() == HEX_DIGITS && rest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// Removes the temporary files of uploads that a server stopped without finishing (killed, or the machine went
@@ -199,16 +221,20 @@ mod tests {
 
     #[test]
     fn only_our_exact_names_count_as_uploads() {
-        for ours in [".tftp-upload-abc123", ".tftp-upload-ZZZZZZ"] {
+        for ours in [".tftp-upload-0123456789abcdef", ".tftp-upload-0000000000000000"] {
             assert!(is_upload_name(OsStr::new(ours)), "{ours}");
         }
         for theirs in [
+            // A user's own files: before the fix six letters or digits were enough, and `keepme` was removed.
+            ".tftp-upload-keepme",
+            ".tftp-upload-abc123",
             ".tftp-upload-notes.txt",
-            ".tftp-upload-abc12",
-            ".tftp-upload-abc1234",
-            ".tftp-upload-abc-12",
-            "tftp-upload-abc123",
-            "x.tftp-upload-abc123",
+            ".tftp-upload-0123456789abcde",
+            ".tftp-upload-0123456789abcdef0",
+            ".tftp-upload-0123456789ABCDEF",
+            ".tftp-upload-0123456789abcdeg",
+            "tftp-upload-0123456789abcdef",
+            "x.tftp-upload-0123456789abcdef",
             ".tftp-upload-",
         ] {
             assert!(!is_upload_name(OsStr::new(theirs)), "{theirs}");
@@ -221,7 +247,9 @@ mod tests {
         let uploads = Uploads::new();
         let dropped = uploads.start(dir.path()).unwrap();
         assert!(is_upload_name(dropped.path().file_name().unwrap()));
-        drop(dropped);
+        let other = uploads.start(dir.path()).unwrap();
+        assert_ne!(dropped.path(), other.path(), "every upload gets a name of its own");
+        drop((dropped, other));
         let saved = uploads.start(dir.path()).unwrap();
         std::io::Write::write_all(&mut saved.as_file(), b"data").unwrap();
         saved.save(&dir.path().join("f"), false).unwrap();
@@ -251,11 +279,17 @@ mod tests {
         let outer = tempfile::tempdir().unwrap();
         let root = outer.path().join("root");
         std::fs::create_dir_all(root.join("sub/deeper")).unwrap();
-        std::fs::write(root.join(".tftp-upload-aaaaaa"), b"12345").unwrap();
-        std::fs::write(root.join("sub/deeper/.tftp-upload-bbbbbb"), b"1").unwrap();
+        let (a, b, c) = (
+            ".tftp-upload-00000000000000aa",
+            ".tftp-upload-00000000000000bb",
+            ".tftp-upload-00000000000000cc",
+        );
+        std::fs::write(root.join(a), b"12345").unwrap();
+        std::fs::write(root.join("sub/deeper").join(b), b"1").unwrap();
         std::fs::write(root.join(".tftp-upload-notes.txt"), b"a user's file").unwrap();
+        std::fs::write(root.join(".tftp-upload-keepme"), b"a user's file").unwrap();
         std::fs::create_dir(outer.path().join("elsewhere")).unwrap();
-        std::fs::write(outer.path().join("elsewhere/.tftp-upload-cccccc"), b"not ours to judge").unwrap();
+        std::fs::write(outer.path().join("elsewhere").join(c), b"not ours to judge").unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(outer.path().join("elsewhere"), root.join("link")).unwrap();
         // An upload under way, by this or another server: its file is locked.
@@ -264,16 +298,11 @@ mod tests {
 
         let mut removed = remove_leftovers(&root);
         removed.sort();
-        assert_eq!(
-            removed,
-            [
-                (root.join(".tftp-upload-aaaaaa"), 5),
-                (root.join("sub/deeper/.tftp-upload-bbbbbb"), 1)
-            ]
-        );
+        assert_eq!(removed, [(root.join(a), 5), (root.join("sub/deeper").join(b), 1)]);
         assert!(live_path.exists(), "the live upload is kept");
         assert!(root.join(".tftp-upload-notes.txt").exists());
-        assert!(outer.path().join("elsewhere/.tftp-upload-cccccc").exists());
+        assert!(root.join(".tftp-upload-keepme").exists());
+        assert!(outer.path().join("elsewhere").join(c).exists());
         live.save(&root.join("sub/done"), false).unwrap();
     }
 }

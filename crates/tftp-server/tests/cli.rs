@@ -251,13 +251,15 @@ fn a_signal_mid_upload_removes_the_temporary_file() {
 }
 
 /// A server killed outright (SIGKILL, a crash, a power cut) cannot clean up: the next start removes what it left,
-/// and nothing else — not a user's file with a similar name.
+/// and nothing else — not a user's file with a similar name. (`.tftp-upload-keepme` was removed before the fix:
+/// six letters were taken for the server's six random ones.)
 #[cfg(unix)]
 #[test]
 fn the_next_start_removes_what_a_killed_server_left() {
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir(root.path().join("sub")).unwrap();
     std::fs::write(root.path().join(".tftp-upload-notes.txt"), b"a user's own file").unwrap();
+    std::fs::write(root.path().join(".tftp-upload-keepme"), b"a user's own file").unwrap();
     let (mut guard, lines) = start(root.path(), &["--create"]);
     let addr = bound_addr(&lines);
     let _first = upload_one_block(addr, "top.bin");
@@ -265,7 +267,7 @@ fn the_next_start_removes_what_a_killed_server_left() {
     signal(&guard.0, "KILL");
     guard.0.wait().unwrap();
     let left = entries(root.path());
-    assert_eq!(left.len(), 3, "killed, it leaves its upload: {left:?}");
+    assert_eq!(left.len(), 4, "killed, it leaves its upload: {left:?}");
     assert_eq!(entries(&root.path().join("sub")).len(), 1);
 
     let (_guard, lines) = start(root.path(), &["--create"]);
@@ -281,7 +283,10 @@ fn the_next_start_removes_what_a_killed_server_left() {
         );
     }
     assert!(removed[1].starts_with("removed sub/.tftp-upload-"), "{removed:?}");
-    assert_eq!(entries(root.path()), [".tftp-upload-notes.txt", "sub"]);
+    assert_eq!(
+        entries(root.path()),
+        [".tftp-upload-keepme", ".tftp-upload-notes.txt", "sub"]
+    );
     assert!(entries(&root.path().join("sub")).is_empty());
     // And it serves as usual.
     let mut got = Vec::new();
