@@ -21,10 +21,26 @@ use std::io::{self, BufRead, Write};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 
 use netlab::capture::CapturedSocket;
+use netlab::lines::{LineError, LineReader};
 use netlab::{Encoding, SocketBuilder, print};
 
 /// The largest message: what one UDP datagram carries over IPv4 (65,507 bytes).
 pub const MAX_MESSAGE: usize = netlab::MAX_UDP_PAYLOAD;
+
+/// The longest answer to "target ip:" or "target port:": four times the longest host name (253 bytes), so any
+/// host or port fits with spaces around it, and input with no newline cannot fill the memory.
+pub const MAX_ANSWER: usize = 1024;
+
+/// The longest line read to be sent: the longest that can still fit in one datagram once encoded. The input is
+/// UTF-8, so in UTF-8 that is [`MAX_MESSAGE`]; GBK writes some characters in fewer bytes (a Chinese character
+/// in 2 instead of 3, the euro sign € in 1 instead of 3), so a GBK chat reads up to three times as much and
+/// [`outgoing`] checks the size once the line is encoded.
+pub fn longest_line(encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Utf8 => MAX_MESSAGE,
+        Encoding::Gbk => 3 * MAX_MESSAGE,
+    }
+}
 
 /// Binds the chat's socket on `ip` (`None`: every address) and `port`. With no address, `[::]` with dual stack,
 /// so the peer may be IPv4 or IPv6; where IPv6 is missing, `0.0.0.0`. The error is the one line that says why
@@ -51,30 +67,45 @@ pub fn bind(ip: Option<IpAddr>, port: u16) -> Result<UdpSocket, String> {
 }
 
 /// The peer as the seed gets it: what the command line gave, and the rest asked for on standard output and read
-/// from `input` — the host ("target ip:"), then the port ("target port:", asked again until it is one). `None`
-/// when the input ends first: the user left.
-pub fn ask_peer(host: Option<String>, port: Option<u16>, input: &mut dyn BufRead) -> Option<(String, u16)> {
+/// from `input` — the host ("target ip:"), then the port ("target port:", asked again until it is one).
+/// `Ok(None)` when the input ends first: the user left. An answer longer than [`MAX_ANSWER`] is no host or port:
+/// the error says which line.
+pub fn ask_peer(
+    host: Option<String>,
+    port: Option<u16>,
+    input: &mut LineReader<impl BufRead>,
+) -> Result<Option<(String, u16)>, String> {
     if let (Some(host), Some(port)) = (&host, port) {
-        return Some((host.clone(), port));
+        return Ok(Some((host.clone(), port)));
     }
-    let host = host.or_else(|| ask("target ip:", input))?;
+    let host = match host {
+        Some(host) => host,
+        None => match ask("target ip:", input)? {
+            Some(host) => host,
+            None => return Ok(None),
+        },
+    };
     loop {
-        match ask("target port:", input)?.parse::<u16>() {
-            Ok(port) => return Some((host, port)),
+        let Some(answer) = ask("target port:", input)? else {
+            return Ok(None);
+        };
+        match answer.parse::<u16>() {
+            Ok(port) => return Ok(Some((host, port))),
             Err(_) => eprintln!("a port is a number from 0 to 65535"),
         }
     }
 }
 
-/// Asks a question on stdout and reads the answer; `None` at end of input. An answer that is not UTF-8 is kept
-/// (with U+FFFD for the bad bytes), so that it is refused as an address or port, never taken for the end.
-fn ask(prompt: &str, input: &mut dyn BufRead) -> Option<String> {
+/// Asks a question on stdout and reads the answer; `None` at end of input (or when it cannot be read). An answer
+/// that is not UTF-8 is kept (with U+FFFD for the bad bytes), so that it is refused as an address or port, never
+/// taken for the end.
+fn ask(prompt: &str, input: &mut LineReader<impl BufRead>) -> Result<Option<String>, String> {
     print!("{prompt}");
     let _ = netlab::output::Stdout.flush();
-    let mut line = Vec::new();
-    match input.read_until(b'\n', &mut line) {
-        Ok(0) | Err(_) => None,
-        Ok(_) => Some(String::from_utf8_lossy(&line).trim().to_string()),
+    match input.read_line(MAX_ANSWER) {
+        Ok(Some(line)) => Ok(Some(String::from_utf8_lossy(&line).trim().to_string())),
+        Ok(None) | Err(LineError::Io(_)) => Ok(None),
+        Err(e @ LineError::TooLong { .. }) => Err(format!("{prompt} {e}, more than any host or port")),
     }
 }
 
@@ -89,38 +120,42 @@ pub fn reachable(socket: &CapturedSocket, peer: SocketAddr) -> SocketAddr {
 
 /// Sends every line of `input` to `peer` as one datagram, until `/quit` or the end of input. Lines are read as
 /// bytes, not as UTF-8 text: a line in another encoding is still a line to send. A line that cannot be sent is
-/// reported on standard error and the chat goes on; only a failure to read `input` ends it with an error.
+/// reported on standard error with its number, and the chat goes on; only a failure to read `input` ends it with
+/// an error.
 pub fn send_loop(
-    input: &mut dyn BufRead,
+    input: &mut LineReader<impl BufRead>,
     socket: &CapturedSocket,
     peer: SocketAddr,
     encoding: Encoding,
 ) -> io::Result<()> {
-    let mut line = Vec::new();
+    let limit = longest_line(encoding);
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            return Ok(()); // end of input: leave quietly
-        }
-        let typed = line_without_ending(&line);
+        let typed = match input.read_line(limit) {
+            Ok(Some(line)) => line,
+            Ok(None) => return Ok(()), // end of input: leave quietly
+            // Said at once, when the limit is passed, and the chat goes on with the next line, as it does for any
+            // line it cannot send: each line is its own message, and the ones after it are the user's too.
+            // (So input with no newline at all, `< /dev/zero`, gets this one line, then is read to its end
+            // without being kept.)
+            Err(e @ LineError::TooLong { .. }) => {
+                eprintln!("not sent: {e}, more than one UDP datagram holds");
+                continue;
+            }
+            Err(LineError::Io(e)) => return Err(e),
+        };
         if typed == b"/quit" {
             return Ok(());
         }
-        match outgoing(typed, encoding) {
+        let number = input.lines_read();
+        match outgoing(&typed, encoding) {
             Ok(bytes) => {
                 if let Err(e) = socket.send_to(&bytes, peer) {
-                    eprintln!("not sent: {e}");
+                    eprintln!("not sent: line {number}: {e}");
                 }
             }
-            Err(why) => eprintln!("not sent: {why}"),
+            Err(why) => eprintln!("not sent: line {number}: {why}"),
         }
     }
-}
-
-/// A line as typed: without its `\n` or `\r\n`.
-fn line_without_ending(line: &[u8]) -> &[u8] {
-    let end = line.iter().rposition(|b| !matches!(b, b'\n' | b'\r'));
-    &line[..end.map_or(0, |i| i + 1)]
 }
 
 /// The datagram for one line of input, given without its line ending: the text in `encoding`. A line that is
@@ -203,27 +238,86 @@ mod tests {
         );
     }
 
-    #[test]
-    fn asked_for_the_peer_like_the_seed() {
-        let given = ask_peer(Some("10.0.0.1".into()), Some(9), &mut &b""[..]);
-        assert_eq!(given, Some(("10.0.0.1".to_string(), 9)), "nothing asked");
-        let asked = ask_peer(None, None, &mut &b"127.0.0.1\nx\n70000\n8080\n"[..]);
-        assert_eq!(
-            asked,
-            Some(("127.0.0.1".to_string(), 8080)),
-            "asked again until it is a port"
-        );
-        let half = ask_peer(Some("::1".into()), None, &mut &b" 7\r\n"[..]);
-        assert_eq!(half, Some(("::1".to_string(), 7)));
-        assert_eq!(ask_peer(None, None, &mut &b"127.0.0.1\n"[..]), None, "the input ended");
+    /// `ask_peer` with `host` and `port` from the command line and `typed` as the answers.
+    fn asked(host: Option<&str>, port: Option<u16>, typed: &[u8]) -> Result<Option<(String, u16)>, String> {
+        ask_peer(host.map(String::from), port, &mut LineReader::new(typed))
     }
 
     #[test]
-    fn line_endings_are_not_sent() {
-        assert_eq!(line_without_ending(b"hi\r\n"), b"hi");
-        assert_eq!(line_without_ending(b"hi\n"), b"hi");
-        assert_eq!(line_without_ending(b"\n"), b"");
-        assert_eq!(line_without_ending(b"no end"), b"no end");
+    fn asked_for_the_peer_like_the_seed() {
+        let given = asked(Some("10.0.0.1"), Some(9), b"");
+        assert_eq!(given, Ok(Some(("10.0.0.1".to_string(), 9))), "nothing asked");
+        assert_eq!(
+            asked(None, None, b"127.0.0.1\nx\n70000\n8080\n"),
+            Ok(Some(("127.0.0.1".to_string(), 8080))),
+            "asked again until it is a port"
+        );
+        assert_eq!(asked(Some("::1"), None, b" 7\r\n"), Ok(Some(("::1".to_string(), 7))));
+        assert_eq!(asked(None, None, b"127.0.0.1\n"), Ok(None), "the input ended");
+    }
+
+    #[test]
+    fn an_answer_longer_than_any_host_is_refused_with_its_line() {
+        let mut typed = vec![b'a'; 100_000]; // no newline for 100 KB, then good answers
+        typed.extend_from_slice(b"\n127.0.0.1\n9\n");
+        assert_eq!(
+            asked(None, None, &typed),
+            Err("target ip: line 1 is longer than 1024 bytes, more than any host or port".to_string())
+        );
+        let mut typed = b"127.0.0.1\n".to_vec();
+        typed.extend_from_slice(&[b'9'; MAX_ANSWER + 1]);
+        assert_eq!(
+            asked(None, None, &typed).unwrap_err(),
+            "target port: line 2 is longer than 1024 bytes, more than any host or port"
+        );
+    }
+
+    /// The datagrams `send_loop` sends for `input` in `encoding` (up to `expected` of them), and what it said on
+    /// standard error is not seen here: the lines not sent are the ones missing.
+    fn sent(input: &[u8], encoding: Encoding, expected: usize) -> Vec<Vec<u8>> {
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        peer.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+        let socket = CapturedSocket::new(UdpSocket::bind("127.0.0.1:0").unwrap(), None);
+        send_loop(
+            &mut LineReader::new(input),
+            &socket,
+            peer.local_addr().unwrap(),
+            encoding,
+        )
+        .unwrap();
+        // A last datagram marks the end, so that a missing line is seen without waiting for a timeout.
+        socket.send_to(b"<end>", peer.local_addr().unwrap()).unwrap();
+        let mut buf = vec![0u8; netlab::MAX_DATAGRAM];
+        let mut got = Vec::new();
+        loop {
+            let (n, _) = peer.recv_from(&mut buf).unwrap();
+            if &buf[..n] == b"<end>" {
+                assert!(got.len() <= expected);
+                return got;
+            }
+            got.push(buf[..n].to_vec());
+        }
+    }
+
+    #[test]
+    fn a_line_longer_than_a_datagram_is_skipped_whole_and_the_chat_goes_on() {
+        let mut input = b"before\r\n".to_vec();
+        input.extend_from_slice(&[b'a'; 100_000]); // no newline for 100 KB
+        input.extend_from_slice(b"\nafter\n/quit\nnot read\n");
+        assert_eq!(sent(&input, Encoding::Utf8, 2), [&b"before"[..], &b"after"[..]]);
+    }
+
+    #[test]
+    fn a_gbk_line_is_measured_once_encoded() {
+        // 65,507 euro signs: 196,521 bytes as typed (UTF-8), exactly one datagram in GBK (0x80 each).
+        let euros = "€".repeat(MAX_MESSAGE);
+        assert_eq!(euros.len(), longest_line(Encoding::Gbk));
+        let got = sent(format!("{euros}\n{euros}€\nok\n").as_bytes(), Encoding::Gbk, 2);
+        assert_eq!(got.len(), 2, "the line one euro too long is not sent");
+        assert_eq!(got[0], vec![0x80; MAX_MESSAGE]);
+        assert_eq!(got[1], b"ok");
+        // In UTF-8 the same line is three datagrams long: refused.
+        assert_eq!(sent(format!("{euros}\nok\n").as_bytes(), Encoding::Utf8, 1), [b"ok"]);
     }
 
     #[test]

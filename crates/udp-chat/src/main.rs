@@ -16,6 +16,7 @@ use clap::Parser;
 use netlab::Encoding;
 use netlab::capture::CapturedSocket;
 use netlab::exit::{self, Failure};
+use netlab::lines::LineReader;
 // Like std's, but a closed standard output (`| head -1`) ends the program quietly, as `cat` ends.
 use netlab::println;
 
@@ -28,8 +29,9 @@ Examples:
 
 /// Two-way UDP chat in the seed's line format: `host:port <ctime>\t<text>` for every message received.
 ///
-/// Each line typed (or piped in) is sent as one datagram of at most 65,507 bytes, in the chosen encoding. A line
-/// that is not UTF-8, such as a line of a GBK file, is sent as its bytes, unchanged.
+/// Each line typed (or piped in) is sent as one datagram of at most 65,507 bytes, in the chosen encoding; a longer
+/// line is not sent, the chat says which and goes on. A line that is not UTF-8, such as a line of a GBK file, is
+/// sent as its bytes, unchanged.
 ///
 /// In a message received, bytes that do not decode are shown as \xNN, and control characters escaped: \t, \n,
 /// \r, and \xNN for the others (ESC is \x1b). One newline at its very end, as nc sends, is not shown.
@@ -71,9 +73,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
     let socket = CapturedSocket::new(socket, capture.clone());
     let bound = socket.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("udp-chat on {bound} ({}); type /quit or Ctrl-D to leave", cli.encoding);
-    let stdin = io::stdin();
-    let mut input = stdin.lock();
-    let Some((host, port)) = udp_chat::ask_peer(cli.peer_host, cli.peer_port, &mut input) else {
+    // Lines of at most a set length (see `udp_chat::longest_line`): input with no newline cannot fill the memory.
+    let mut input = LineReader::new(io::stdin().lock());
+    let Some((host, port)) = udp_chat::ask_peer(cli.peer_host, cli.peer_port, &mut input).map_err(Failure::usage)?
+    else {
         return Ok(()); // the input ended before the peer was known: the user left
     };
     // A typo, or a name that resolves to nothing, is bad input (exit 2) whether typed or asked for.

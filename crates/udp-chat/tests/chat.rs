@@ -335,3 +335,43 @@ fn a_port_already_taken_is_a_runtime_failure_exit_1() {
         "{err}"
     );
 }
+
+#[test]
+fn a_line_longer_than_a_datagram_is_refused_at_the_limit_and_the_chat_goes_on() {
+    let raw = UdpSocket::bind("127.0.0.1:0").unwrap();
+    raw.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let port = raw.local_addr().unwrap().port().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_udp-chat"))
+        .args(["--bind", "127.0.0.1", "--port", "0", "127.0.0.1", &port])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let errors = Lines::of(child.stderr.take().unwrap());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"before\n").unwrap();
+    stdin.write_all(&[b'a'; 100_000]).unwrap();
+    stdin.flush().unwrap();
+    // Said while the line has not ended: the chat used to wait for a newline that may never come (`< /dev/zero`),
+    // keeping every byte.
+    assert_eq!(
+        errors.next(),
+        "not sent: line 2 is longer than 65507 bytes, more than one UDP datagram holds"
+    );
+    stdin.write_all(b"aaa\nafter\n").unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+    let mut buf = [0u8; 64];
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let (n, _) = raw.recv_from(&mut buf).unwrap();
+        got.push(buf[..n].to_vec());
+    }
+    assert_eq!(
+        got,
+        [&b"before"[..], &b"after"[..]],
+        "the rest of the long line was not sent"
+    );
+    assert_eq!(errors.rest(), Vec::<String>::new(), "one line said it all");
+}
