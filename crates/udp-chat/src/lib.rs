@@ -67,7 +67,8 @@ pub fn bind(ip: Option<IpAddr>, port: u16) -> Result<UdpSocket, String> {
 }
 
 /// The peer as the seed gets it: what the command line gave, and the rest asked for on standard output and read
-/// from `input` — the host ("target ip:"), then the port ("target port:", asked again until it is one).
+/// from `input` — the host ("target ip:"), then the port ("target port:", asked again until it is one that
+/// [`peer_port`] takes). A port 0 given is an error.
 /// `Ok(None)` when the input ends first: the user left. An answer longer than [`MAX_ANSWER`] is no host or port:
 /// the error says which line.
 pub fn ask_peer(
@@ -76,7 +77,7 @@ pub fn ask_peer(
     input: &mut LineReader<impl BufRead>,
 ) -> Result<Option<(String, u16)>, String> {
     if let (Some(host), Some(port)) = (&host, port) {
-        return Ok(Some((host.clone(), port)));
+        return peer_port(port).map(|port| Some((host.clone(), port)));
     }
     let host = match host {
         Some(host) => host,
@@ -89,10 +90,21 @@ pub fn ask_peer(
         let Some(answer) = ask("target port:", input)? else {
             return Ok(None);
         };
-        match answer.parse::<u16>() {
-            Ok(port) => return Ok(Some((host, port))),
-            Err(_) => eprintln!("a port is a number from 0 to 65535"),
+        match answer.parse::<u16>().map(peer_port) {
+            Ok(Ok(port)) => return Ok(Some((host, port))),
+            _ => eprintln!("a peer's port is a number from 1 to 65535"),
         }
+    }
+}
+
+/// `port` if a datagram can be sent to it: 1 to 65535. Port 0 means "any free port" only when binding (our own
+/// `--port 0`); as a destination the system refuses it for every datagram (EINVAL), so it is refused here, once.
+pub fn peer_port(port: u16) -> Result<u16, String> {
+    match port {
+        0 => {
+            Err("port 0 cannot be sent to: a peer's port is 1 to 65535 (0 means any free port only for --port)".into())
+        }
+        port => Ok(port),
     }
 }
 
@@ -254,6 +266,18 @@ mod tests {
         );
         assert_eq!(asked(Some("::1"), None, b" 7\r\n"), Ok(Some(("::1".to_string(), 7))));
         assert_eq!(asked(None, None, b"127.0.0.1\n"), Ok(None), "the input ended");
+    }
+
+    #[test]
+    fn port_0_is_no_peer_port() {
+        let refused = "port 0 cannot be sent to: a peer's port is 1 to 65535 (0 means any free port only for --port)";
+        assert_eq!(asked(Some("127.0.0.1"), Some(0), b"9\n"), Err(refused.to_string()));
+        assert_eq!(
+            asked(None, None, b"127.0.0.1\n0\n9\n"),
+            Ok(Some(("127.0.0.1".to_string(), 9))),
+            "asked again"
+        );
+        assert_eq!(peer_port(65535), Ok(65535));
     }
 
     #[test]

@@ -40,7 +40,7 @@ Examples:
 struct Cli {
     /// The peer's address; asked for when missing
     peer_host: Option<String>,
-    /// The peer's port; asked for when missing
+    /// The peer's port, 1-65535; asked for when missing
     peer_port: Option<u16>,
     /// Address to listen on (default: every address, IPv6 and IPv4; 0.0.0.0: every IPv4 address)
     #[arg(long, default_value = "")]
@@ -63,6 +63,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         let _ = io::stdout().flush();
         std::process::exit(0);
     });
+    // A peer's port 0 is refused before anything else: every datagram to it would fail.
+    cli.peer_port
+        .map(udp_chat::peer_port)
+        .transpose()
+        .map_err(Failure::usage)?;
     // Like the seed: bind first, then ask whom to talk to.
     let local = match cli.bind.as_str() {
         "" => None,

@@ -325,6 +325,20 @@ fn bad_addresses_exit_2_whether_typed_or_asked_for() {
 }
 
 #[test]
+fn a_peer_port_0_is_refused_at_start_with_exit_2() {
+    // It used to print "not sent: Invalid argument (os error 22)" for every line, and exit 0.
+    let (code, err) = ended(
+        &["--bind", "127.0.0.1", "--port", "0", "127.0.0.1", "0"],
+        b"hi\nthere\n",
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "udp-chat: port 0 cannot be sent to: a peer's port is 1 to 65535 (0 means any free port only for --port)\n"
+    );
+}
+
+#[test]
 fn a_port_already_taken_is_a_runtime_failure_exit_1() {
     let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
