@@ -221,7 +221,8 @@ pub fn download_over(
     ch.negotiated(&negotiated);
     let mut file = ModeWriter::new(cfg.mode, sink);
     let last = transfer::receive(&mut ch, &mut file, &negotiated, start)?;
-    file.finish().map_err(TransferError::File)?;
+    // A failure here (netascii's last CR, a flush) is told to the server, which is waiting for the final ACK.
+    file.finish().map_err(|e| ch.file_failed(e))?;
     // The caller renames its temporary file only after this returns; the server needs no more than the ACK.
     let stats = last.acknowledge(&mut ch)?;
     Ok(Outcome {
@@ -422,6 +423,40 @@ mod tests {
             sent(&socket),
             [to(SERVER, &[RRQ]), to(OTHER_HOST, &[error_5]), to(SERVER, &[RRQ])].concat()
         );
+    }
+
+    /// A file that holds `room` bytes, then refuses more: the disk is full.
+    struct FullAfter(usize);
+
+    impl Write for FullAfter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if buf.len() > self.0 {
+                return Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"));
+            }
+            self.0 -= buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// The last block of a netascii text ends in a CR, which is written only when the file is finished; that write
+    /// fails. The server, waiting for the final ACK, is told with an ERROR instead of being left to time out.
+    #[test]
+    fn a_write_that_fails_as_the_file_is_finished_is_told_to_the_server() {
+        let socket = script(&[(PEER, b"\0\x03\0\x01ab\r")]);
+        let cfg = ClientConfig {
+            mode: Mode::Netascii,
+            ..config(None)
+        };
+        let mut open = || Ok(socket.clone().into());
+        let result = download_over(&mut open, &cfg, "f", &mut FullAfter(2), &mut Quiet);
+        assert_eq!(result.unwrap_err().to_string(), "file error: disk full");
+        let error_3: &[u8] = b"\0\x05\0\x03disk full\0";
+        let rrq: &[u8] = b"\0\x01f\0netascii\0";
+        assert_eq!(sent(&socket), [to(SERVER, &[rrq]), to(PEER, &[error_3])].concat());
     }
 
     #[test]
