@@ -8,7 +8,7 @@
 use std::ffi::OsString;
 use std::fmt::Display;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -57,8 +57,7 @@ fn set_partial(path: Option<PathBuf>) {
 /// Downloads `target` to `local` (or stdout for `-`) through a temporary file beside it.
 pub fn download(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outcome> {
     if local == Path::new("-") {
-        // A closed standard output (`| head -c 100`) ends the program quietly, as `cat` ends.
-        return download_into(opts, target, netlab::output::Stdout, &"standard output");
+        return download_to_stdout(opts, target);
     }
     // A link is followed, so the file it points to is replaced and the link stays a link.
     let resolved;
@@ -122,6 +121,23 @@ fn download_into(opts: &TransferOpts, target: &Target, out: impl Write, name: &d
     Ok(outcome)
 }
 
+/// A download to standard output. A reader that goes away (`| head -c 100`) stops the transfer: the write fails
+/// ("broken pipe"), the engine tells the server with an ERROR so that it stops at once instead of resending until
+/// it times out, and the program ends quietly with exit code 0, as `cat` ends (see `netlab::output`).
+fn download_to_stdout(opts: &TransferOpts, target: &Target) -> Result<Outcome> {
+    let result = download_into(opts, target, io::stdout(), &"standard output");
+    if let Err(e) = &result {
+        let write_error = match e.downcast_ref::<TransferError>() {
+            Some(TransferError::File(e)) => Some(e),
+            _ => e.downcast_ref::<io::Error>(),
+        };
+        if let Some(e) = write_error.filter(|e| e.kind() == io::ErrorKind::BrokenPipe) {
+            netlab::output::stdout_failed(e);
+        }
+    }
+    result
+}
+
 /// A temporary file is private (0600); the finished file gets the old file's mode, or an ordinary 0644.
 fn keep_permissions(file: &File, local: &Path) {
     #[cfg(unix)]
@@ -157,12 +173,13 @@ pub fn upload(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outc
 }
 
 /// One line for a failed transfer: `download of "f" from HOST failed: ...`, `upload of "f" to HOST failed: ...`.
+/// The [`TransferError`] stays inside, for a caller that needs to know what failed.
 fn transfer_failed(op: Operation, target: &Target, e: TransferError) -> anyhow::Error {
     let toward = match op {
         Operation::Download => "from",
         Operation::Upload => "to",
     };
-    anyhow!("{op} of {:?} {toward} {} failed: {e}", target.remote, target.server)
+    anyhow::Error::new(e).context(format!("{op} of {:?} {toward} {} failed", target.remote, target.server))
 }
 
 #[cfg(test)]

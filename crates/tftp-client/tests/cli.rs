@@ -5,9 +5,11 @@
 #[path = "../../tftp/tests/support/fake.rs"]
 mod fake;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use fake::{Faults, content};
 
@@ -228,6 +230,59 @@ fn get_to_stdout() {
     assert!(out.status.success());
     assert_eq!(out.stdout, b"to stdout\n");
     assert!(out.stderr.is_empty(), "-q prints nothing: {}", stderr(&out));
+}
+
+/// Our server on 127.0.0.1:0 over `root`, in this process: its address, and its log (one line per transfer).
+/// It is stopped when the test's process ends.
+fn our_server(root: &Path) -> (std::net::SocketAddr, Arc<Mutex<Vec<u8>>>) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let sink: tftp_server::LogSink = log.clone();
+    let config = tftp_server::Config::new(root).unwrap();
+    let server = tftp_server::Server::bind("127.0.0.1:0".parse().unwrap(), config, sink).unwrap();
+    let addr = server.local_addr().unwrap();
+    std::thread::spawn(move || server.run());
+    (addr, log)
+}
+
+/// Waits for the server's log line about `name`: a transfer logs once, when it ends. The server gives up on a
+/// silent client after 6 s (1 s timer, 5 retransmissions), so 10 s is more than enough.
+fn wait_for_line(log: &Mutex<Vec<u8>>, name: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let text = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+        if let Some(line) = text.lines().find(|l| l.contains(name)) {
+            return line.to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server logged nothing about {name}:\n{text}"
+        );
+        std::thread::yield_now();
+    }
+}
+
+/// `get HOST FILE - | head -c 10`: once the reader has gone, the client tells the server with an ERROR, so the
+/// server ends the transfer at once, and the client ends quietly with exit code 0, as `cat` does. Before the fix
+/// it sent nothing and the server resent its block until it timed out 6 s later.
+#[test]
+fn a_closed_stdout_ends_quietly_and_the_server_is_told() {
+    let root = tempfile::tempdir().unwrap();
+    // Far more than a pipe holds, so the client is still writing when the reader goes.
+    std::fs::write(root.path().join("big.bin"), content(4 << 20, 9)).unwrap();
+    let (addr, log) = our_server(root.path());
+    let mut child = client()
+        .args(["get", "127.0.0.1", "big.bin", "-", "-p", &addr.port().to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // and the pipe closes here
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "nothing to say: the reader took what it wanted");
+    let line = wait_for_line(&log, "big.bin");
+    assert!(line.contains(": peer sent ERROR 0 (not defined): "), "{line}");
 }
 
 #[test]
