@@ -1,11 +1,13 @@
 //! The one error of ipmask: what was wrong with the input, and which part of it.
 //!
 //! Every function that takes something a person typed — an address, a mask, a prefix to split by, a list of
-//! networks, counts of hosts — answers with this error, and every message names the part at fault, so the
-//! program can print it as one line. The binary treats it as bad input (exit code 2): nothing in ipmask touches
+//! networks, counts of hosts — answers with this error, and every message names the part at fault (quoted, its
+//! first 60 characters at most), so the program can print it as one short line. The binary treats it as bad input (exit code 2): nothing in ipmask touches
 //! the network, so a wrong answer can only come from a wrong question.
 
 use std::fmt;
+
+use netlab::text::quote_short;
 
 /// What was wrong with the input, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +67,11 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Bad { part, reason } => write!(f, "{part:?}: {reason}"),
-            Error::OnLine { line, part, reason } => write!(f, "line {line} of standard input: {part:?}: {reason}"),
+            // The part quoted short: a 3 MB line makes an error of one short line, not 3 MB.
+            Error::Bad { part, reason } => write!(f, "{}: {reason}", quote_short(part)),
+            Error::OnLine { line, part, reason } => {
+                write!(f, "line {line} of standard input: {}: {reason}", quote_short(part))
+            }
             Error::NotText { line, shown } => write!(f, "line {line} of standard input is not UTF-8 text: {shown}"),
             Error::LineTooLong { line, limit } => {
                 write!(
@@ -96,6 +101,15 @@ mod tests {
             line: 2,
             shown: "\\xffoo".into(),
         };
+        let long = Error::new(&"a".repeat(3_000_000), "not an IPv4 or IPv6 address").on_line(2);
+        assert_eq!(
+            long.to_string(),
+            format!(
+                "line 2 of standard input: {:?}…: not an IPv4 or IPv6 address",
+                "a".repeat(60)
+            ),
+            "a long part is quoted short"
+        );
         assert_eq!(
             not_text.to_string(),
             "line 2 of standard input is not UTF-8 text: \\xffoo"

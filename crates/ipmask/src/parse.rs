@@ -171,7 +171,10 @@ pub fn parse_lines(input: impl BufRead) -> io::Result<Result<Vec<Net>, Error>> {
         let line = input.lines_read();
         let Ok(text) = std::str::from_utf8(&bytes) else {
             let start = &bytes[..bytes.len().min(SHOWN_OF_A_BAD_LINE)];
-            let shown = netlab::Encoding::Utf8.decode(start.trim_ascii());
+            let mut shown = netlab::Encoding::Utf8.decode(start.trim_ascii());
+            if start.len() < bytes.trim_ascii_end().len() {
+                shown.push('…'); // cut short, as `netlab::text::quote_short` marks it
+            }
             return Ok(Err(Error::NotText { line, shown }));
         };
         if text.trim().is_empty() {
@@ -292,6 +295,11 @@ mod tests {
             lines(b"10.0.0.0/8\n\n\xffoo\n11.0.0.0/8\n").unwrap_err().to_string(),
             "line 3 of standard input is not UTF-8 text: \\xffoo",
             "a line that is not UTF-8 is refused"
+        );
+        assert_eq!(
+            lines(&[0xff; 100]).unwrap_err().to_string(),
+            format!("line 1 of standard input is not UTF-8 text: {}…", "\\xff".repeat(60)),
+            "its first 60 bytes, and … for the rest"
         );
         let message = lines(b"10.0.0.0/8\nnonsense\n").unwrap_err().to_string();
         assert!(

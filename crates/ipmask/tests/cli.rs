@@ -320,6 +320,25 @@ fn with_stdin(args: &[&str], input: &[u8]) -> Output {
 }
 
 #[test]
+fn an_error_quotes_a_long_input_short() {
+    // A 4000-character line (under agg's limit) and a 100 KB argument: the error quoted all of it.
+    let out = with_stdin(&["agg"], format!("10.0.0.0/8\n{}\n", "a".repeat(4000)).as_bytes());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "ipmask: line 2 of standard input: {:?}…: not an IPv4 or IPv6 address\n",
+            "a".repeat(60)
+        )
+    );
+    let out = ipmask(&[&"a".repeat(100_000)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.len() < 200 && err.contains("aaaa\"…: "), "{err}");
+}
+
+#[test]
 fn agg_refuses_a_line_longer_than_any_network_at_once() {
     // 100 KB with no newline, then good lines: the whole of such input used to be read into memory first
     // (`< /dev/zero` grew to 2.6 GB in 3 s); now reading stops at the limit, with one short line.

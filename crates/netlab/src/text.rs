@@ -153,6 +153,24 @@ pub fn reorders_or_breaks(c: char) -> bool {
         || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
+/// Characters of an input quoted in a one-line error: enough to recognise it, and the line stays short.
+pub const QUOTED_CHARS: usize = 60;
+
+/// `text` quoted for a one-line error as `{:?}` quotes it — in double quotes, control characters escaped — but
+/// only its first [`QUOTED_CHARS`] characters, with `…` after the closing quote when there were more: an error
+/// about a 3 MB line stays one short line, and the `…` cannot be taken for part of the input.
+///
+/// ```
+/// assert_eq!(netlab::text::quote_short("10.0.0.256\n"), "\"10.0.0.256\\n\"");
+/// assert_eq!(netlab::text::quote_short(&"a".repeat(1000)), format!("{:?}…", "a".repeat(60)));
+/// ```
+pub fn quote_short(text: &str) -> String {
+    match text.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{:?}…", &text[..cut]),
+        None => format!("{text:?}"),
+    }
+}
+
 fn push_escaped(out: &mut String, bytes: &[u8]) {
     for b in bytes {
         out.push_str(&format!("\\x{b:02x}"));
@@ -290,6 +308,24 @@ mod tests {
             "测\\t\\x1b"
         );
         assert_eq!(Encoding::Utf8.decode_line(b""), "");
+    }
+
+    #[test]
+    fn long_input_is_quoted_short() {
+        let exactly = "测".repeat(QUOTED_CHARS);
+        assert_eq!(
+            quote_short(&exactly),
+            format!("\"{exactly}\""),
+            "60 characters: all of them"
+        );
+        let longer = format!("{exactly}x");
+        assert_eq!(
+            quote_short(&longer),
+            format!("\"{exactly}\"…"),
+            "counted in characters, not bytes"
+        );
+        assert_eq!(quote_short("a\tb\x1b"), "\"a\\tb\\u{1b}\"");
+        assert_eq!(quote_short(""), "\"\"");
     }
 
     #[test]
