@@ -69,15 +69,16 @@ pub fn netlab_address(data: &[u8]) {
 }
 
 /// A received chat message in each encoding: decoding never panics, and the line shown never holds a control
-/// character that could move the terminal's cursor or start a line that looks like another peer's message.
+/// character that could move the terminal's cursor or start a line that looks like another peer's message, nor an
+/// invisible format character that could reorder it or hide in it.
 pub fn chat_line(data: &[u8]) {
     for encoding in [Encoding::Utf8, Encoding::Gbk] {
         let shown = encoding.decode_line(data);
         assert!(
             !shown
                 .chars()
-                .any(|c| c.is_control() || netlab::text::reorders_or_breaks(c)),
-            "{encoding:?} shows a control character, or one that reorders or breaks the line: {shown:?}"
+                .any(|c| c.is_control() || netlab::text::is_format_or_separator(c)),
+            "{encoding:?} shows a control or format character, or a line or paragraph separator: {shown:?}"
         );
         let _ = encoding.encode(&encoding.decode(data));
     }

@@ -7,8 +7,8 @@
 //!
 //! Text from the network is printed on someone's terminal, and a terminal obeys control characters: ESC starts
 //! sequences that recolour, retitle or clear it, and a newline inside a message starts a line the sender wrote,
-//! which can look like a message from anyone. [`Encoding::decode_line`] shows them escaped, as Python's `repr`
-//! does: `\n`, `\t`, `\r`, and `\x1b` for the others.
+//! which can look like a message from anyone; invisible format characters reorder a line or hide inside a word.
+//! [`Encoding::decode_line`] shows them escaped, as Python's `repr` does: `\n`, `\t`, `\r`, `\x1b`, `\u202e`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -120,37 +120,86 @@ impl Encoding {
     }
 }
 
-/// Text made safe to print within one line of a terminal: every control character is shown escaped, as
-/// Python's `repr` shows it — `\n`, `\r` and `\t` by name, the others (ESC, DEL, the C1 controls U+0080 to
-/// U+009F) as `\xNN`. So are the characters that reorder or break a line without being controls: the
-/// bidirectional marks and overrides (U+202E turns the rest of a line around, so a message could show another
-/// sender's address) and the line and paragraph separators, as `\uNNNN`. Everything else, Chinese included, is
-/// kept as it is. A backslash is kept too, so a typed `\n` and an escaped newline look alike: the price of keeping
+/// Text made safe to print within one line of a terminal: every character that is invisible, commands the
+/// terminal, or moves or breaks the line is shown escaped, in the form Python's `repr` gives it:
+/// - the control characters (Unicode category Cc): `\n`, `\r` and `\t` by name, the others (ESC, DEL, the C1
+///   controls U+0080 to U+009F) as `\xNN`;
+/// - the format characters (category Cf, [`FORMAT_CHARACTERS`]): invisible, yet they change what is shown —
+///   U+202E turns the rest of a line around, so a message could show another sender's address, and a
+///   zero-width space (U+200B) or a soft hyphen (U+00AD) hides inside a word that looks like another;
+/// - the line and paragraph separators U+2028 and U+2029 (categories Zl, Zp), which break a line in some
+///   terminals.
+///
+/// Format characters are written as `repr` writes them: `\xNN` below U+0100, `\uNNNN` in the rest of the Basic
+/// Multilingual Plane, `\UNNNNNNNN` above it. The price: a zero-width joiner that glues an emoji sequence
+/// (👩\u200d💻) or the tags of a flag show escaped, as in `repr`.
+///
+/// Everything else, Chinese included, is kept as it is — also where `repr` would escape it: the spaces other
+/// than U+0020 (U+3000, the ideographic space, is common in Chinese text), private-use and unassigned code
+/// points. A backslash is kept too, so a typed `\n` and an escaped newline look alike: the price of keeping
 /// paths such as `C:\temp` readable.
 ///
 /// ```
 /// assert_eq!(netlab::text::escape_controls("\x1b[2Jhi\tthere\n"), "\\x1b[2Jhi\\tthere\\n");
 /// assert_eq!(netlab::text::escape_controls("你好, ok\u{202e}"), "你好, ok\\u202e");
+/// assert_eq!(netlab::text::escape_controls("pay\u{ad}pal\u{200b} \u{e0001}"), "pay\\xadpal\\u200b \\U000e0001");
 /// ```
 pub fn escape_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
+        let code = u32::from(c);
         match c {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
-            c if reorders_or_breaks(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => out.push(c),
+            c if !c.is_control() && !is_format_or_separator(c) => out.push(c),
+            // Python's repr: the shortest of its three forms that holds the code point.
+            _ if code < 0x100 => out.push_str(&format!("\\x{code:02x}")),
+            _ if code < 0x1_0000 => out.push_str(&format!("\\u{code:04x}")),
+            _ => out.push_str(&format!("\\U{code:08x}")),
         }
     }
     out
 }
 
-/// The bidirectional formatting characters (Unicode's Bidi_Control) and the line and paragraph separators.
-pub fn reorders_or_breaks(c: char) -> bool {
-    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        || matches!(c, '\u{2028}' | '\u{2029}')
+/// The format characters — Unicode general category Cf — of Unicode 16.0, as ranges of code points: characters
+/// with no glyph of their own that change how the text around them is shown (joins, breaks, direction,
+/// invisible operators, tags). Copied from the Unicode Character Database (`DerivedGeneralCategory.txt`, 16.0.0)
+/// and checked against Python's `unicodedata.category(c) == "Cf"` (Python 3.11, Unicode 14.0: the same list,
+/// less U+13439 to U+1343F, added in Unicode 15.0). A later Unicode version may add more; the test
+/// `every_format_character_is_escaped_and_its_neighbours_are_not` says where to look.
+pub const FORMAT_CHARACTERS: &[(char, char)] = &[
+    ('\u{00ad}', '\u{00ad}'),   // soft hyphen
+    ('\u{0600}', '\u{0605}'),   // Arabic number signs
+    ('\u{061c}', '\u{061c}'),   // Arabic letter mark (bidirectional)
+    ('\u{06dd}', '\u{06dd}'),   // Arabic end of ayah
+    ('\u{070f}', '\u{070f}'),   // Syriac abbreviation mark
+    ('\u{0890}', '\u{0891}'),   // Arabic pound and piastre marks above
+    ('\u{08e2}', '\u{08e2}'),   // Arabic disputed end of ayah
+    ('\u{180e}', '\u{180e}'),   // Mongolian vowel separator
+    ('\u{200b}', '\u{200f}'),   // zero-width space, non-joiner, joiner; left-to-right and right-to-left marks
+    ('\u{202a}', '\u{202e}'),   // bidirectional embeddings and overrides
+    ('\u{2060}', '\u{2064}'),   // word joiner, invisible operators
+    ('\u{2066}', '\u{206f}'),   // bidirectional isolates, deprecated format characters
+    ('\u{feff}', '\u{feff}'),   // zero-width no-break space (the byte order mark)
+    ('\u{fff9}', '\u{fffb}'),   // interlinear annotation
+    ('\u{110bd}', '\u{110bd}'), // Kaithi number sign
+    ('\u{110cd}', '\u{110cd}'), // Kaithi number sign above
+    ('\u{13430}', '\u{1343f}'), // Egyptian hieroglyph format controls
+    ('\u{1bca0}', '\u{1bca3}'), // shorthand format controls
+    ('\u{1d173}', '\u{1d17a}'), // musical symbol beams and slurs
+    ('\u{e0001}', '\u{e0001}'), // language tag
+    ('\u{e0020}', '\u{e007f}'), // tag characters
+];
+
+/// Whether `c` is a format character ([`FORMAT_CHARACTERS`]) or the line or paragraph separator (U+2028,
+/// U+2029): not a control, yet it hides, reorders or breaks text. [`escape_controls`] escapes these and the
+/// controls.
+pub fn is_format_or_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+        || FORMAT_CHARACTERS
+            .iter()
+            .any(|&(first, last)| (first..=last).contains(&c))
 }
 
 /// Characters of an input quoted in a one-line error: enough to recognise it, and the line stays short.
@@ -285,8 +334,65 @@ mod tests {
         assert_eq!(escape_controls("hi \u{202e}127.0.0.1"), "hi \\u202e127.0.0.1");
         assert_eq!(escape_controls("\u{2066}x\u{2069}\u{200f}"), "\\u2066x\\u2069\\u200f");
         assert_eq!(escape_controls("a\u{2028}b\u{2029}"), "a\\u2028b\\u2029");
-        // Other format characters are left alone: the zero-width joiner belongs in emoji sequences.
-        assert_eq!(escape_controls("👩\u{200d}💻"), "👩\u{200d}💻");
+    }
+
+    #[test]
+    fn invisible_format_characters_are_shown_as_python_repr_shows_them() {
+        // Each as Python 3's repr(c) writes it (without the quotes): \xNN, \uNNNN or \UNNNNNNNN.
+        let cases = [
+            ('\u{ad}', "\\xad"),          // soft hyphen: "pay\xadpal" is not "paypal"
+            ('\u{200b}', "\\u200b"),      // zero-width space
+            ('\u{200d}', "\\u200d"),      // zero-width joiner: escaped, as repr does, emoji sequences too
+            ('\u{2060}', "\\u2060"),      // word joiner
+            ('\u{feff}', "\\ufeff"),      // byte order mark
+            ('\u{fffb}', "\\ufffb"),      // interlinear annotation terminator
+            ('\u{110bd}', "\\U000110bd"), // Kaithi number sign, above the BMP
+            ('\u{e0001}', "\\U000e0001"), // language tag
+            ('\u{e007f}', "\\U000e007f"), // cancel tag
+        ];
+        for (c, shown) in cases {
+            assert_eq!(
+                escape_controls(&format!("a{c}b")),
+                format!("a{shown}b"),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+        assert_eq!(escape_controls("👩\u{200d}💻"), "👩\\u200d💻");
+    }
+
+    #[test]
+    fn every_format_character_is_escaped_and_its_neighbours_are_not() {
+        let mut previous_end = None;
+        for &(first, last) in FORMAT_CHARACTERS {
+            assert!(first <= last && previous_end < Some(first), "sorted, apart: {first:?}");
+            previous_end = Some(last);
+            for c in first..=last {
+                let shown = escape_controls(&c.to_string());
+                assert!(
+                    shown.starts_with('\\') && shown.is_ascii(),
+                    "U+{:04X} shown as {shown:?}",
+                    u32::from(c)
+                );
+            }
+        }
+        // The characters on either side of a few ranges are printable, and kept (U+2028/9, separators, apart).
+        for c in [
+            '\u{ac}', '\u{ae}', '\u{5ff}', '\u{200a}', '\u{2010}', '\u{2065}', '\u{2070}', '\u{fefe}', '\u{fff8}',
+        ]
+        .into_iter()
+        .chain([
+            '\u{fffc}',
+            '\u{1342f}',
+            '\u{13440}',
+            '\u{e0000}',
+            '\u{e0080}',
+            '\u{3000}',
+            '\u{a0}',
+            '测',
+        ]) {
+            assert_eq!(escape_controls(&c.to_string()), c.to_string(), "U+{:04X}", u32::from(c));
+        }
     }
 
     #[test]
