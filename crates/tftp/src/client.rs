@@ -82,7 +82,9 @@ pub type OpenSocket<'a> = dyn FnMut() -> io::Result<Box<dyn Datagrams>> + 'a;
 /// A socket on an ephemeral port of the server's address family, with room for a full window of blocks: with
 /// windowsize 16 and blksize 65464, a megabyte arrives in a burst, far more than a default 208 KiB buffer holds.
 /// Sized for the window asked for; the server may grant less. It records into the config's capture, if any.
-fn udp_socket(cfg: &ClientConfig) -> io::Result<Box<dyn Datagrams>> {
+/// [`download`] and [`upload`] open one per request; a caller of [`download_over`] or [`upload_over`] may open it
+/// itself to keep a clone (`try_clone`), to end the transfer with an ERROR from another thread.
+pub fn udp_socket(cfg: &ClientConfig) -> io::Result<CapturedSocket> {
     let any: IpAddr = match cfg.server {
         SocketAddr::V4(_) => Ipv4Addr::UNSPECIFIED.into(),
         SocketAddr::V6(_) => Ipv6Addr::UNSPECIFIED.into(),
@@ -93,7 +95,7 @@ fn udp_socket(cfg: &ClientConfig) -> io::Result<Box<dyn Datagrams>> {
         .recv_buffer(want)
         .send_buffer(want)
         .bind_udp(SocketAddr::new(any, 0))?;
-    Ok(CapturedSocket::new(socket, cfg.capture.clone()).into())
+    Ok(CapturedSocket::new(socket, cfg.capture.clone()))
 }
 
 /// Checks the server's OACK; a bad one is answered with ERROR 8 and ends the transfer.
@@ -185,7 +187,7 @@ pub fn download(
     sink: &mut dyn Write,
     observer: &mut dyn Observer,
 ) -> Result<Outcome, TransferError> {
-    download_over(&mut || udp_socket(cfg), cfg, remote, sink, observer)
+    download_over(&mut || udp_socket(cfg).map(Into::into), cfg, remote, sink, observer)
 }
 
 /// [`download`] over sockets that `open_socket` opens.
@@ -242,7 +244,14 @@ pub fn upload(
     size: Option<u64>,
     observer: &mut dyn Observer,
 ) -> Result<Outcome, TransferError> {
-    upload_over(&mut || udp_socket(cfg), cfg, remote, source, size, observer)
+    upload_over(
+        &mut || udp_socket(cfg).map(Into::into),
+        cfg,
+        remote,
+        source,
+        size,
+        observer,
+    )
 }
 
 /// [`upload`] over sockets that `open_socket` opens.

@@ -168,6 +168,7 @@ impl<'o> Channel<'o> {
             if !self.latched && from.ip() == self.peer.ip() {
                 self.peer = from;
                 self.latched = true;
+                self.observer.latched(from);
             }
             if from != self.peer {
                 self.stats.wrong_tid += 1;
@@ -298,6 +299,31 @@ mod tests {
             None,
             "nothing left: the wait times out"
         );
+    }
+
+    /// Records each peer a channel latches.
+    #[derive(Default)]
+    struct Latches(Vec<SocketAddr>);
+
+    impl Observer for Latches {
+        fn latched(&mut self, peer: SocketAddr) {
+            self.0.push(peer);
+        }
+    }
+
+    #[test]
+    fn the_observer_hears_of_the_latch_once_and_of_no_stranger() {
+        let script = MemorySocket::new();
+        for from in [OTHER_HOST, PEER, STRANGER, PEER] {
+            script.deliver(addr(from), DATA_1);
+        }
+        let mut latches = Latches::default();
+        let rexmt = Duration::from_secs(3600);
+        let mut ch = Channel::new(script.clone(), addr(SERVER), false, rexmt, 2, &mut latches);
+        let far = Instant::now() + rexmt;
+        while ch.recv(&mut [0u8; 600], far).unwrap().is_some() {}
+        drop(ch);
+        assert_eq!(latches.0, [addr(PEER)]);
     }
 
     #[test]

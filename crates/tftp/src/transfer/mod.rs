@@ -65,11 +65,14 @@ pub enum Direction {
     Received,
 }
 
-/// Watches a transfer: every packet (for `--trace` and `-v`) and progress (for a progress bar). Both do nothing
-/// unless overridden.
+/// Watches a transfer: every packet (for `--trace` and `-v`), the peer's TID once known, and progress (for a
+/// progress bar). Each does nothing unless overridden.
 pub trait Observer {
     /// A packet went out or came in. `resent` is true for retransmissions.
     fn packet(&mut self, _dir: Direction, _peer: SocketAddr, _bytes: &[u8], _resent: bool) {}
+    /// The peer's transfer ID is known (a client hears the server's first reply): from now on only `peer`
+    /// belongs to the transfer, and an ERROR sent to it from this transfer's socket ends the transfer.
+    fn latched(&mut self, _peer: SocketAddr) {}
     /// Negotiation is over: these options are in force (`tsize` is the file's size, if the peer said).
     fn negotiated(&mut self, _opts: &Negotiated) {}
     /// `bytes` of file data have been moved so far.
