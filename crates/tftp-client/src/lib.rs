@@ -11,6 +11,7 @@
 //! - [`watch`]: what the user sees of a transfer: the progress bar and `--trace` while it runs, one line at the end.
 //! - [`local`]: the local file: a download written to a temporary file and renamed into place, an upload read.
 //! - [`menu`]: the seed's interactive loop (server, then 1 download / 2 upload / 3 quit).
+//! - [`stop`]: stopping on a signal (Ctrl-C, `kill`): the server told with an ERROR, the temporary file removed.
 //!
 //! Exit codes: 0 success, 1 a failed transfer, 2 bad usage ([`Usage`]); `main.rs` maps them.
 
@@ -18,6 +19,7 @@ pub mod cli;
 pub mod flags;
 pub mod local;
 pub mod menu;
+pub mod stop;
 pub mod url;
 pub mod watch;
 

@@ -10,49 +10,16 @@ use std::fmt::Display;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use anyhow::{Context, Result, anyhow, bail};
-use tftp::client::Outcome;
+use tftp::client::{ClientConfig, Outcome};
+use tftp::transfer::Datagrams;
 use tftp::transfer::FILE_BUFFER;
 use tftp::{Mode, Operation, TransferError, netascii};
 
-use crate::Target;
 use crate::flags::TransferOpts;
 use crate::watch::Watch;
-
-/// The temporary file of a download in progress, removed by the handler of Ctrl-C (SIGINT), `kill` (SIGTERM) and a
-/// closed terminal (SIGHUP).
-static PARTIAL: Mutex<Option<PathBuf>> = Mutex::new(None);
-
-/// Removes the temporary file of the download in progress, if there is one: for a signal handler.
-pub fn remove_partial() {
-    if let Ok(Some(path)) = PARTIAL.lock().map(|slot| slot.clone()) {
-        let _ = std::fs::remove_file(path);
-    }
-}
-
-/// Names a temporary file in [`PARTIAL`] for as long as it lives.
-struct Registered;
-
-impl Registered {
-    fn new(path: &Path) -> Self {
-        set_partial(Some(path.to_path_buf()));
-        Registered
-    }
-}
-
-impl Drop for Registered {
-    fn drop(&mut self) {
-        set_partial(None);
-    }
-}
-
-fn set_partial(path: Option<PathBuf>) {
-    if let Ok(mut slot) = PARTIAL.lock() {
-        *slot = path;
-    }
-}
+use crate::{Target, stop};
 
 /// Downloads `target` to `local` (or stdout for `-`) through a temporary file beside it.
 pub fn download(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outcome> {
@@ -97,7 +64,7 @@ pub fn download(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Ou
         .suffix(".part")
         .tempfile_in(&dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    let _registered = Registered::new(partial.path());
+    let _registered = stop::Partial::register(partial.path());
     // On an error `partial` is deleted as it drops.
     let outcome = download_into(opts, target, partial.as_file(), &partial.path().display())?;
     keep_permissions(partial.as_file(), local);
@@ -114,7 +81,8 @@ fn download_into(opts: &TransferOpts, target: &Target, out: impl Write, name: &d
     let cfg = opts.config(target.server);
     let mut watch = Watch::new(opts, None);
     let mut out = BufWriter::with_capacity(FILE_BUFFER, out);
-    let result = tftp::client::download(&cfg, &target.remote, &mut out, &mut watch);
+    let _transfer = stop::Transfer::begin();
+    let result = tftp::client::download_over(&mut || open_socket(&cfg), &cfg, &target.remote, &mut out, &mut watch);
     watch.finish();
     let outcome = result.map_err(|e| transfer_failed(Operation::Download, target, e))?;
     out.flush().with_context(|| format!("cannot write {name}"))?;
@@ -136,6 +104,13 @@ fn download_to_stdout(opts: &TransferOpts, target: &Target) -> Result<Outcome> {
         }
     }
     result
+}
+
+/// Opens a transfer's socket as the `tftp` crate would, and keeps a clone for a signal handler (see `stop.rs`).
+fn open_socket(cfg: &ClientConfig) -> io::Result<Box<dyn Datagrams>> {
+    let socket = tftp::client::udp_socket(cfg)?;
+    stop::new_socket(&socket);
+    Ok(socket.into())
 }
 
 /// A temporary file is private (0600); the finished file gets the old file's mode, or an ordinary 0644.
@@ -167,7 +142,9 @@ pub fn upload(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outc
     };
     let mut watch = Watch::new(opts, Some(size));
     let mut reader = BufReader::with_capacity(FILE_BUFFER, file);
-    let result = tftp::client::upload(&cfg, &target.remote, &mut reader, Some(size), &mut watch);
+    let _transfer = stop::Transfer::begin();
+    let mut open = || open_socket(&cfg);
+    let result = tftp::client::upload_over(&mut open, &cfg, &target.remote, &mut reader, Some(size), &mut watch);
     watch.finish();
     result.map_err(|e| transfer_failed(Operation::Upload, target, e))
 }

@@ -14,12 +14,11 @@ use tftp_client::{Cli, Usage};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Stopped by Ctrl-C, kill or a closed terminal, a download removes its temporary file before it goes.
-    let _ = ctrlc::set_handler(|| {
-        tftp_client::local::remove_partial();
-        eprintln!("tftp-client: interrupted");
-        std::process::exit(130);
-    });
+    // Stopped by Ctrl-C, kill, a closed terminal or Ctrl-\, a transfer tells the server and a download removes its
+    // temporary file before the program goes.
+    if let Err(e) = tftp_client::stop::catch_signals() {
+        eprintln!("tftp-client: cannot catch Ctrl-C: {e}");
+    }
     let result = tftp_client::run(&cli).map_err(|e| match e.is::<Usage>() {
         true => Failure::usage(format!("{e:#}")),
         false => Failure::runtime(format!("{e:#}")),

@@ -60,6 +60,11 @@ impl Observer for Watch {
         }
     }
 
+    fn latched(&mut self, server: SocketAddr) {
+        // Where a signal's ERROR must go to end the transfer.
+        crate::stop::latched(server);
+    }
+
     fn negotiated(&mut self, opts: &Negotiated) {
         let total = opts.tsize.or(self.upload_size);
         if let (Some(bar), Some(total)) = (&self.bar, total) {

@@ -109,13 +109,16 @@ fn a_missing_remote_file_creates_nothing() {
     assert!(entries(dir.path()).is_empty());
 }
 
-/// Ctrl-C (SIGINT), `kill` (SIGTERM) and a closed terminal (SIGHUP) all remove the download's temporary file.
-/// Before the fix only SIGINT did: the other two left the `.part` file behind.
+/// Ctrl-C (SIGINT), `kill` (SIGTERM), a closed terminal (SIGHUP) and Ctrl-\\ (SIGQUIT) all remove the download's
+/// temporary file, tell the server with an ERROR, and exit with 128 + the signal's number, as a shell reports a
+/// program a signal ended. Before the fixes SIGQUIT left the `.part` file behind, the server heard nothing (and
+/// resent until it timed out), and every signal gave 130.
+#[cfg(unix)]
 #[test]
-fn an_interrupted_download_removes_its_temporary_file() {
-    for signal in ["INT", "TERM", "HUP"] {
+fn a_signal_removes_the_temporary_file_tells_the_server_and_exits_128_plus_its_number() {
+    for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1), ("QUIT", 3)] {
         let dir = tempfile::tempdir().unwrap();
-        let (addr, fake) = fake::spawn(
+        let fake = fake::start(
             content(10_000, 3),
             512,
             1,
@@ -134,7 +137,7 @@ fn an_interrupted_download_removes_its_temporary_file() {
                 "--rexmt",
                 "5000",
                 "-p",
-                &addr.port().to_string(),
+                &fake.addr.port().to_string(),
             ])
             .stderr(Stdio::piped())
             .spawn()
@@ -157,13 +160,20 @@ fn an_interrupted_download_removes_its_temporary_file() {
             .status()
             .unwrap();
         let status = child.wait().unwrap();
-        assert_eq!(status.code(), Some(130), "SIG{signal}: {status}");
+        let said: Vec<String> = lines.map_while(Result::ok).collect();
+        assert_eq!(status.code(), Some(128 + number), "SIG{signal}: {status}");
+        assert_eq!(said, [format!("tftp-client: stopped by SIG{signal}")]);
         assert!(
             entries(dir.path()).is_empty(),
             "SIG{signal} left behind: {:?}",
             entries(dir.path())
         );
-        drop(fake); // the fake gives up on its own after its patience runs out
+        let error = [&b"\0\x05\0\0client stopped by SIG"[..], signal.as_bytes(), b"\0"].concat();
+        assert_eq!(
+            fake.finish().received.last(),
+            Some(&error),
+            "SIG{signal}: the server is told"
+        );
     }
 }
 
