@@ -34,7 +34,8 @@ Examples:
 /// sent as its bytes, unchanged.
 ///
 /// In a message received, bytes that do not decode are shown as \xNN, and control characters escaped: \t, \n,
-/// \r, and \xNN for the others (ESC is \x1b). One newline at its very end, as nc sends, is not shown.
+/// \r, and \xNN for the others (ESC is \x1b); so are invisible format characters, as Python's repr shows them
+/// (\u200b, \u202e). One newline at its very end, as nc sends, is not shown.
 #[derive(Debug, Parser)]
 #[command(name = "udp-chat", version, after_help = EXAMPLES)]
 struct Cli {

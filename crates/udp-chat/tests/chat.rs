@@ -389,3 +389,17 @@ fn a_line_longer_than_a_datagram_is_refused_at_the_limit_and_the_chat_goes_on() 
     );
     assert_eq!(errors.rest(), Vec::<String>::new(), "one line said it all");
 }
+
+#[test]
+fn invisible_format_characters_are_shown_escaped() {
+    let raw = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let chat = Chat::start(&["127.0.0.1", &raw.local_addr().unwrap().port().to_string()]);
+    // A soft hyphen and a zero-width space hide in a word; U+202E would turn the rest of the line around.
+    raw.send_to(
+        "pay\u{ad}pal\u{200b} \u{202e}1.0.0.721".as_bytes(),
+        format!("127.0.0.1:{}", chat.port),
+    )
+    .unwrap();
+    assert_eq!(chat.message().1, "pay\\xadpal\\u200b \\u202e1.0.0.721");
+    assert!(chat.finish().success());
+}
