@@ -12,6 +12,7 @@
 //! - [`local`]: the local file: a download written to a temporary file and renamed into place, an upload read.
 //! - [`menu`]: the seed's interactive loop (server, then 1 download / 2 upload / 3 quit).
 //! - [`stop`]: stopping on a signal (Ctrl-C, `kill`): the server told with an ERROR, the temporary file removed.
+//! - [`temp`]: a download's temporary file (name, lock), and the removal of those that killed downloads left.
 //!
 //! Exit codes: 0 success, 1 a failed transfer, 2 bad usage ([`Usage`]); `main.rs` maps them.
 
@@ -20,6 +21,7 @@ pub mod flags;
 pub mod local;
 pub mod menu;
 pub mod stop;
+pub mod temp;
 pub mod url;
 pub mod watch;
 

@@ -1,11 +1,10 @@
 //! The local side of a transfer: the file a download writes and the file an upload reads.
 //!
-//! A download is written to a temporary file beside the target (`.NAME.XXXXXX.part`) and renamed over it only
-//! when the last block has arrived, so a failed or interrupted download leaves nothing behind and never damages an
-//! existing file. The seed's version opens the file in append mode as soon as block 1 arrives, so a rerun appends a
-//! second copy and a failure leaves half a file.
+//! A download is written to a temporary file beside the target (`.NAME.` and 16 random hex digits, `.part`: see
+//! `temp.rs`) and renamed over it only when the last block has arrived, so a failed or interrupted download leaves
+//! nothing behind and never damages an existing file. The seed's version opens the file in append mode as soon as
+//! block 1 arrives, so a rerun appends a second copy and a failure leaves half a file.
 
-use std::ffi::OsString;
 use std::fmt::Display;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Write};
@@ -19,7 +18,7 @@ use tftp::{Mode, Operation, TransferError, netascii};
 
 use crate::flags::TransferOpts;
 use crate::watch::Watch;
-use crate::{Target, stop};
+use crate::{Target, stop, temp};
 
 /// Downloads `target` to `local` (or stdout for `-`) through a temporary file beside it.
 pub fn download(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Outcome> {
@@ -55,15 +54,17 @@ pub fn download(opts: &TransferOpts, target: &Target, local: &Path) -> Result<Ou
     let name = local
         .file_name()
         .ok_or_else(|| anyhow!("{}: not a file name", local.display()))?;
-    let mut prefix = OsString::from(".");
-    prefix.push(name);
-    prefix.push(".");
+    for (path, bytes) in temp::remove_leftovers(&dir, name) {
+        if !opts.quiet {
+            eprintln!(
+                "tftp-client: removed {} ({bytes} bytes), left by a download that was killed",
+                path.display()
+            );
+        }
+    }
     // ANCHOR: temp_then_rename
-    let partial = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    let partial =
+        temp::create(&dir, name).with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     let _registered = stop::Partial::register(partial.path());
     // On an error `partial` is deleted as it drops.
     let outcome = download_into(opts, target, partial.as_file(), &partial.path().display())?;

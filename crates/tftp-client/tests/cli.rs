@@ -177,6 +177,52 @@ fn a_signal_removes_the_temporary_file_tells_the_server_and_exits_128_plus_its_n
     }
 }
 
+/// A download killed outright (SIGKILL) leaves its `.part` file. The next download of the same name into the same
+/// folder removes it, and nothing else: not another client's download under way (its file is locked), not a file
+/// that changed a moment ago (a download may not have locked its new file yet), not a user's file of another
+/// shape, not another name's. Before the fix the leftover stayed for ever.
+#[test]
+fn the_next_download_of_a_name_removes_what_a_killed_one_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let old = |name: &str| {
+        let file = std::fs::File::create(dir.path().join(name)).unwrap();
+        std::io::Write::write_all(&mut &file, b"half a file").unwrap();
+        file.set_modified(an_hour_ago).unwrap();
+        file
+    };
+    drop(old(".x.bin.00000000000000aa.part"));
+    let running = old(".x.bin.00000000000000bb.part");
+    running.try_lock().unwrap();
+    std::fs::write(dir.path().join(".x.bin.00000000000000cc.part"), b"just created").unwrap();
+    drop(old(".x.bin.keepme.part"));
+    drop(old(".y.bin.00000000000000dd.part"));
+
+    let file = content(700, 10);
+    let (addr, fake) = fake::spawn(file.clone(), 512, 1, Faults::default());
+    let out = run(
+        dir.path(),
+        &["get", "127.0.0.1", "x.bin", "-p", &addr.port().to_string()],
+    );
+    fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(dir.path().join("x.bin")).unwrap(), file);
+    assert_eq!(
+        stderr(&out).lines().next().unwrap(),
+        "tftp-client: removed ./.x.bin.00000000000000aa.part (11 bytes), left by a download that was killed"
+    );
+    assert_eq!(
+        entries(dir.path()),
+        [
+            ".x.bin.00000000000000bb.part",
+            ".x.bin.00000000000000cc.part",
+            ".x.bin.keepme.part",
+            ".y.bin.00000000000000dd.part",
+            "x.bin"
+        ]
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn a_pipe_or_device_is_written_to_not_replaced() {
