@@ -74,10 +74,17 @@ pub(crate) fn listen_loop(shared: &Arc<Shared>) {
     }
 }
 
-/// Whether `from` is one of the relay's own upstream sockets.
+/// Whether `from` is one of the relay's own upstream sockets. Compared in canonical form: an IPv6 listen socket
+/// sees a datagram from IPv4's 127.0.0.1 as coming from `::ffff:127.0.0.1`.
 fn is_own_upstream(shared: &Shared, from: SocketAddr) -> bool {
+    let from = canonical(from);
     let sessions = shared.sessions.lock();
-    sessions.is_ok_and(|sessions| sessions.values().any(|s| s.upstream_side == from))
+    sessions.is_ok_and(|sessions| sessions.values().any(|s| canonical(s.upstream_side) == from))
+}
+
+/// `addr` with an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) written as the IPv4 address it stands for.
+fn canonical(addr: SocketAddr) -> SocketAddr {
+    SocketAddr::new(addr.ip().to_canonical(), addr.port())
 }
 
 /// A new client: an upstream socket of its own and a thread reading the server's replies. The client counts

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -24,11 +24,21 @@ pub struct Relay {
 }
 
 /// Whether `--to` is the relay's own listen address `local`, so that every datagram would come back to it (as a new
-/// client each time, until `--max-clients` of them fill the relay). A wildcard listen address hears the loopback.
+/// client each time, until `--max-clients` of them fill the relay).
+///
+/// Addresses are compared in their canonical form: `::ffff:127.0.0.1` (also written `0:0:0:0:0:ffff:7f00:1`) is
+/// IPv4's 127.0.0.1 reached through an IPv6 socket. A wildcard listen address hears the loopback — `[::]` both
+/// IPv6's and, dual stack, IPv4's — and a datagram sent to a wildcard address goes to the loopback.
 pub fn leads_back(local: SocketAddr, to: SocketAddr) -> bool {
-    let same_host =
-        to.ip() == local.ip() || (local.ip().is_unspecified() && (to.ip().is_loopback() || to.ip().is_unspecified()));
-    to.port() == local.port() && same_host
+    let here = local.ip().to_canonical();
+    let there = match to.ip().to_canonical() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    // An IPv4 wildcard hears only IPv4; an IPv6 one (dual stack, as Linux and macOS make it) hears both.
+    let wildcard_hears = here.is_unspecified() && there.is_loopback() && (here.is_ipv6() || there.is_ipv4());
+    to.port() == local.port() && (here == there || wildcard_hears)
 }
 
 impl Relay {
@@ -139,6 +149,34 @@ mod tests {
         assert!(
             !leads_back(addr("127.0.0.1:4000"), addr("127.0.0.2:4000")),
             "another address's port"
+        );
+    }
+
+    #[test]
+    fn an_ipv4_mapped_address_is_the_ipv4_address_it_maps() {
+        let addr = |text: &str| text.parse::<SocketAddr>().unwrap();
+        for to in [
+            "[::ffff:127.0.0.1]:4000",
+            "[::ffff:127.0.0.2]:4000",
+            "[0:0:0:0:0:ffff:7f00:1]:4000",
+        ] {
+            assert!(leads_back(addr("[::]:4000"), addr(to)), "[::] hears IPv4 too: {to}");
+            assert!(leads_back(addr("0.0.0.0:4000"), addr(to)), "{to}");
+        }
+        assert!(leads_back(addr("127.0.0.1:4000"), addr("[::ffff:127.0.0.1]:4000")));
+        assert!(leads_back(addr("[::ffff:127.0.0.1]:4000"), addr("127.0.0.1:4000")));
+        assert!(!leads_back(addr("127.0.0.1:4000"), addr("[::ffff:127.0.0.2]:4000")));
+    }
+
+    #[test]
+    fn a_wildcard_destination_is_the_loopback() {
+        let addr = |text: &str| text.parse::<SocketAddr>().unwrap();
+        assert!(leads_back(addr("127.0.0.1:4000"), addr("0.0.0.0:4000")));
+        assert!(leads_back(addr("[::1]:4000"), addr("[::]:4000")));
+        assert!(leads_back(addr("[::]:4000"), addr("[::ffff:0.0.0.0]:4000")));
+        assert!(
+            !leads_back(addr("0.0.0.0:4000"), addr("[::1]:4000")),
+            "an IPv4 wildcard does not hear IPv6"
         );
     }
 }

@@ -3,6 +3,7 @@
 
 use std::net::{SocketAddr, UdpSocket};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use labbench::lines::Lines;
 
@@ -106,9 +107,7 @@ fn clients_past_the_limit_are_refused_and_said_so_with_verbose() {
     known.send_to(b"relayed", listen).unwrap();
     // The first client is known once its datagram has gone through; only then do the others come.
     let mut buf = [0u8; 16];
-    server
-        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
-        .unwrap();
+    server.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let (n, _) = server.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"relayed");
     let others: Vec<UdpSocket> = (0..3).map(|_| UdpSocket::bind("127.0.0.1:0").unwrap()).collect();
@@ -144,15 +143,43 @@ fn clients_past_the_limit_are_refused_and_said_so_with_verbose() {
 #[test]
 fn a_relay_told_to_relay_to_itself_exits_2_in_one_line() {
     let port = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    for (listen, to) in [("127.0.0.1", "127.0.0.1"), ("0.0.0.0", "127.0.0.1"), ("[::]", "[::1]")] {
+    for (listen, to) in [
+        ("127.0.0.1", "127.0.0.1"),
+        ("0.0.0.0", "127.0.0.1"),
+        ("[::]", "[::1]"),
+        // IPv4 written as IPv6, heard by the dual-stack wildcard.
+        ("[::]", "[::ffff:127.0.0.1]"),
+        ("[::]", "[::ffff:127.0.0.2]"),
+        ("[::]", "[0:0:0:0:0:ffff:7f00:1]"),
+        ("127.0.0.1", "[::ffff:127.0.0.1]"),
+    ] {
         let (listen, to) = (format!("{listen}:{port}"), format!("{to}:{port}"));
-        let out = Command::new(env!("CARGO_BIN_EXE_udp-impair"))
-            .args(["--listen", &listen, "--to", &to])
-            .output()
-            .unwrap();
+        let out = exits_within(&["--listen", &listen, "--to", &to], Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("{listen} -> {to}: the relay started, relaying to itself"));
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{listen} -> {to}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains("own --listen address"), "{stderr}");
     }
+}
+
+/// Runs udp-impair with `args` and returns what it printed once it has exited, or `None` (having killed it) if it
+/// was still running after `limit`: a relay that should have refused to start, and started.
+fn exits_within(args: &[&str], limit: Duration) -> Option<std::process::Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_udp-impair"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Some(child.wait_with_output().unwrap())
 }

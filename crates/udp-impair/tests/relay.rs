@@ -360,17 +360,20 @@ fn a_delay_too_long_for_the_clock_is_never_sent_and_the_relay_goes_on() {
     assert_eq!((up.received, up.delayed, up.forwarded), (3, 3, 0), "{up:?}");
 }
 
-/// A relay whose --to is its own listen address (the program refuses that at start; this is the relay itself, as
-/// it would run if --to were another address of this machine): the first datagram goes round once and is then
+/// Starts a relay listening on `listen` whose --to is `to`, the same port: its own listen address in another form
+/// (the program refuses that at start; this is the relay itself, as it would run if --to were another address of
+/// this machine). A client on 127.0.0.1 sends two datagrams to `to`: the first goes round once and must then be
 /// recognised as the relay's own. Before, every round made one more session, until --max-clients were open.
-#[test]
-fn a_datagram_that_comes_back_to_the_relay_is_not_taken_for_a_new_client() {
+fn comes_back_once(listen: &str, to: &str) {
     // The port the relay will listen on, known before it starts: --to must name it.
-    let port = socket().local_addr().unwrap().port();
-    let itself: SocketAddr = ([127, 0, 0, 1], port).into();
-    let r = Relay::start(Config::new(itself, itself)).unwrap();
+    let wildcard = netlab::SocketBuilder::new().bind_udp(format!("{listen}:0").parse().unwrap());
+    let port = wildcard.unwrap().local_addr().unwrap().port();
+    let listen: SocketAddr = format!("{listen}:{port}").parse().unwrap();
+    let to: SocketAddr = format!("{to}:{port}").parse().unwrap();
+    let r = Relay::start(Config::new(listen, to)).unwrap();
     let client = socket();
-    send_and_wait(&r, &client, b"round");
+    let ipv4_to = SocketAddr::new(to.ip().to_canonical(), port);
+    client.send_to(b"round", ipv4_to).unwrap();
     let wait_forwarded = |count: u64| {
         let deadline = Instant::now() + Duration::from_secs(10);
         while r.tally().up.forwarded < count {
@@ -380,8 +383,25 @@ fn a_datagram_that_comes_back_to_the_relay_is_not_taken_for_a_new_client() {
     };
     // Forwarded, to the relay's listen port: it is now queued there, ahead of the next datagram from the client.
     wait_forwarded(1);
-    client.send_to(b"again", r.local_addr()).unwrap();
+    client.send_to(b"again", ipv4_to).unwrap();
     wait_forwarded(2);
-    assert_eq!(r.clients(), 1, "the relay took its own datagram for a new client");
-    assert_eq!(r.tally().up.received, 2, "{:?}", r.tally().up);
+    assert_eq!(
+        r.clients(),
+        1,
+        "{listen} -> {to}: the relay took its own datagram for a new client"
+    );
+    assert_eq!(r.tally().up.received, 2, "{listen} -> {to}: {:?}", r.tally().up);
+}
+
+#[test]
+fn a_datagram_that_comes_back_to_the_relay_is_not_taken_for_a_new_client() {
+    comes_back_once("127.0.0.1", "127.0.0.1");
+}
+
+#[test]
+fn a_datagram_that_comes_back_through_an_ipv4_mapped_address_is_recognised() {
+    // The IPv6 wildcard hears IPv4 (dual stack); the upstream socket sends to ::ffff:127.0.0.1, and the listen
+    // socket sees the datagram come from ::ffff:127.0.0.1 — the upstream socket's 127.0.0.1, written another way.
+    comes_back_once("[::]", "[::ffff:127.0.0.1]");
+    comes_back_once("[::]", "[0:0:0:0:0:ffff:7f00:1]");
 }
