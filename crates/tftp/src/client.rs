@@ -13,7 +13,7 @@
 //! With options, the first reply may be an OACK instead; a download then ACKs block 0 before DATA 1 comes, and an
 //! upload takes the OACK as its ACK 0.
 //!
-//! The code ends near line 280; the rest of the file is its tests — the client's answer to each kind of first
+//! The code ends near line 300; the rest of the file is its tests — the client's answer to each kind of first
 //! reply a server (or a stranger) can send, byte for byte.
 
 use std::io::{self, Read, Write};
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use netlab::SocketBuilder;
 use netlab::capture::{Capture, CapturedSocket};
 
-use crate::netascii::{ModeReader, ModeWriter};
+use crate::netascii::{Counted, ModeReader, ModeWriter};
 use crate::options::{self, Negotiated, OptionRequest};
 use crate::packet::{ErrorCode, Mode, Operation, Packet, PrettyPrinter, Request, ack_bytes};
 use crate::transfer::{self, Channel, Datagrams, MAX_DATAGRAM, Observer, ReceiveStart, Stats, TransferError};
@@ -64,8 +64,10 @@ impl ClientConfig {
 /// What a finished transfer reports.
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
-    /// Counters from the engine.
+    /// Counters from the engine; `stats.bytes` counts the bytes on the wire.
     pub stats: Stats,
+    /// The file's own bytes: in netascii fewer than on the wire, where each line end travels as CR LF.
+    pub file_bytes: u64,
     /// The options in force.
     pub negotiated: Negotiated,
     /// The server's TID (its transfer port).
@@ -221,14 +223,17 @@ pub fn download_over(
         _ => return Err(unexpected(&mut ch, op, reply)),
     };
     ch.negotiated(&negotiated);
-    let mut file = ModeWriter::new(cfg.mode, sink);
+    let mut counted = Counted::new(sink);
+    let mut file = ModeWriter::new(cfg.mode, &mut counted);
     let last = transfer::receive(&mut ch, &mut file, &negotiated, start)?;
     // A failure here (netascii's last CR, a flush) is told to the server, which is waiting for the final ACK.
     file.finish().map_err(|e| ch.file_failed(e))?;
+    let file_bytes = counted.total();
     // The caller renames its temporary file only after this returns; the server needs no more than the ACK.
     let stats = last.acknowledge(&mut ch)?;
     Ok(Outcome {
         stats,
+        file_bytes,
         negotiated,
         server_tid: ch.peer(),
         elapsed: started.elapsed(),
@@ -284,9 +289,11 @@ pub fn upload_over(
         tsize: size,
         ..negotiated
     });
-    let stats = transfer::send(&mut ch, &mut ModeReader::new(cfg.mode, source), &negotiated, None)?;
+    let mut counted = Counted::new(source);
+    let stats = transfer::send(&mut ch, &mut ModeReader::new(cfg.mode, &mut counted), &negotiated, None)?;
     Ok(Outcome {
         stats,
+        file_bytes: counted.total(),
         negotiated,
         server_tid: ch.peer(),
         elapsed: started.elapsed(),

@@ -7,7 +7,8 @@
 //! to block. The seed's client only does octet mode.
 //!
 //! [`ModeReader`] and [`ModeWriter`] put a file on either side of a transfer in its mode: translated for netascii,
-//! as it is for octet. [`wire_size`] is a text file's size on the wire, for tsize.
+//! as it is for octet. [`wire_size`] is a text file's size on the wire, for tsize; [`Counted`] counts the file's
+//! own bytes, which a log reports beside the wire's ([`amount`]).
 
 use std::io::{self, Read, Write};
 
@@ -26,6 +27,56 @@ pub fn wire_size(mut text: impl Read) -> io::Result<u64> {
             Err(e) => return Err(e),
         };
         size += n as u64 + buf[..n].iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64;
+    }
+}
+
+/// A file's size for a person, in the words every log uses: `1500 bytes`, or in netascii, where the wire carries
+/// more, `1500 bytes (1520 on the wire)`.
+pub fn amount(file_bytes: u64, wire_bytes: u64) -> String {
+    if file_bytes == wire_bytes {
+        format!("{file_bytes} bytes")
+    } else {
+        format!("{file_bytes} bytes ({wire_bytes} on the wire)")
+    }
+}
+
+/// A reader or writer that counts the bytes through it. Put between a file and a [`ModeReader`] or [`ModeWriter`],
+/// it counts the file's own bytes: in netascii fewer than on the wire, where each line end travels as CR LF.
+#[derive(Debug)]
+pub struct Counted<T> {
+    inner: T,
+    bytes: u64,
+}
+
+impl<T> Counted<T> {
+    /// Counts what goes through `inner`, from zero.
+    pub fn new(inner: T) -> Self {
+        Counted { inner, bytes: 0 }
+    }
+
+    /// The bytes read or written so far.
+    pub fn total(&self) -> u64 {
+        self.bytes
+    }
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -327,5 +378,26 @@ mod tests {
         for chunk in [1, 2, 3, 7, 512] {
             assert_eq!(from_wire(&to_wire(&local, chunk), chunk + 1), local, "chunk {chunk}");
         }
+    }
+
+    #[test]
+    fn an_amount_names_the_wires_bytes_only_when_they_differ() {
+        assert_eq!(amount(1500, 1500), "1500 bytes");
+        assert_eq!(amount(1500, 1520), "1500 bytes (1520 on the wire)");
+    }
+
+    #[test]
+    fn counted_counts_the_bytes_on_its_side() {
+        let mut text = Counted::new(&b"a\nb\n"[..]);
+        let mut wire = Vec::new();
+        ModeReader::new(Mode::Netascii, &mut text)
+            .read_to_end(&mut wire)
+            .unwrap();
+        assert_eq!((text.total(), wire.len()), (4, 6));
+        let mut file = Counted::new(Vec::new());
+        let mut writer = ModeWriter::new(Mode::Netascii, &mut file);
+        writer.write_all(&wire).unwrap();
+        writer.finish().unwrap();
+        assert_eq!(file.total(), 4);
     }
 }
