@@ -83,7 +83,8 @@ impl Observer for Watch {
     }
 }
 
-/// The line printed when a transfer has ended well.
+/// The line printed when a transfer has ended well. It counts the file's bytes, as `ls -l` would, and in netascii
+/// also the bytes on the wire, which are more (each line end travels as CR LF).
 pub fn summary(op: Operation, target: &Target, out: &Outcome) -> String {
     let verb = match op {
         Operation::Download => "received",
@@ -92,11 +93,11 @@ pub fn summary(op: Operation, target: &Target, out: &Outcome) -> String {
     let secs = out.elapsed.as_secs_f64().max(1e-6);
     let s = &out.stats;
     format!(
-        "{verb} {:?}: {} bytes in {:.3} s ({:.1} MiB/s), blksize {}, windowsize {}, {} retransmissions, server TID {}",
+        "{verb} {:?}: {} in {:.3} s ({:.1} MiB/s), blksize {}, windowsize {}, {} retransmissions, server TID {}",
         target.remote,
-        s.bytes,
+        tftp::netascii::amount(out.file_bytes, s.bytes),
         secs,
-        s.bytes as f64 / secs / (1 << 20) as f64,
+        out.file_bytes as f64 / secs / (1 << 20) as f64,
         out.negotiated.blksize,
         out.negotiated.windowsize,
         s.retransmits,

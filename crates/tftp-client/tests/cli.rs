@@ -274,6 +274,34 @@ fn a_symbolic_link_is_followed_and_kept() {
     assert_eq!(std::fs::read(dir.path().join("real/data.bin")).unwrap(), file);
 }
 
+/// In netascii the summary counts the file's bytes (what `ls -l` shows) and the wire's beside them: each CR LF on
+/// the wire is one LF in the file. Before, it gave only the wire's.
+#[test]
+fn a_netascii_summary_counts_the_files_bytes_and_the_wires() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr, fake) = fake::spawn(b"one\r\ntwo\r\n".to_vec(), 512, 1, Faults::default());
+    let out = run(
+        dir.path(),
+        &[
+            "get",
+            "127.0.0.1",
+            "t.txt",
+            "--mode",
+            "netascii",
+            "-p",
+            &addr.port().to_string(),
+        ],
+    );
+    fake.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(dir.path().join("t.txt")).unwrap(), b"one\ntwo\n");
+    assert!(
+        stderr(&out).starts_with("received \"t.txt\": 8 bytes (10 on the wire) in "),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn get_to_stdout() {
     let dir = tempfile::tempdir().unwrap();

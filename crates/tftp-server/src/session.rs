@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use netlab::SocketBuilder;
 use netlab::capture::CapturedSocket;
-use tftp::netascii::{self, ModeReader, ModeWriter};
+use tftp::netascii::{self, Counted, ModeReader, ModeWriter};
 use tftp::options::{negotiate, socket_buffer_for};
 use tftp::packet::{PrettyPrinter, ack_bytes, error_bytes};
 use tftp::transfer::{self, Channel, Direction, FILE_BUFFER, ReceiveStart};
@@ -124,34 +124,55 @@ pub(crate) fn run(
     };
     // A download ends with its last ACK; an upload keeps its channel to linger on.
     let result = match op {
-        Operation::Download => download(config, req, socket, client, busy, &mut observer).map(|stats| (stats, None)),
-        Operation::Upload => {
-            upload(config, uploads, req, socket, client, busy, &mut observer).map(|up| (up.stats, Some(up.channel)))
+        Operation::Download => {
+            download(config, req, socket, client, busy, &mut observer).map(|(stats, file_bytes)| Moved {
+                channel: None,
+                stats,
+                file_bytes,
+            })
         }
+        Operation::Upload => upload(config, uploads, req, socket, client, busy, &mut observer),
     };
     let secs = started.elapsed().as_secs_f64();
+    // A finished transfer counts the file's bytes, as `ls -l` would (and in netascii the wire's too); one cut
+    // short counts what went over the wire, which in netascii says so.
+    let wire = |bytes: u64| match req.mode {
+        Mode::Netascii => format!("{bytes} bytes on the wire"),
+        _ => format!("{bytes} bytes"),
+    };
     let line = match &result {
-        Ok((stats, _)) => format!("{head}: {} bytes in {secs:.3} s, ok", stats.bytes),
+        Ok(moved) => format!(
+            "{head}: {} in {secs:.3} s, ok",
+            netascii::amount(moved.file_bytes, moved.stats.bytes)
+        ),
         Err(SessionError::Refused(code, why)) => format!("{head}: refused, ERROR {code}: {why}"),
-        Err(SessionError::Transfer(e, bytes)) => format!("{head}: failed after {bytes} bytes in {secs:.3} s: {e}"),
+        Err(SessionError::Transfer(e, bytes)) => format!("{head}: failed after {} in {secs:.3} s: {e}", wire(*bytes)),
         Err(SessionError::Incomplete { bytes, blksize, why }) => format!(
             "{head}: upload incomplete: the final block (shorter than {blksize} bytes; empty if the file is a \
-             multiple of {blksize}) never came, so the {bytes} bytes received were discarded ({why}, after {secs:.3} s)"
+             multiple of {blksize}) never came, so the {} received were discarded ({why}, after {secs:.3} s)",
+            wire(*bytes)
         ),
     };
     log(sink, &line);
     // The transfer is over: free its slot (the client may start another from the same port). An upload then
     // lingers in case our final ACK was lost.
     slot.release();
-    if let Ok((stats, Some(mut channel))) = result {
+    if let Ok(Moved {
+        channel: Some(mut channel),
+        stats,
+        ..
+    }) = result
+    {
         let _ = transfer::dally(&mut channel, &stats);
     }
 }
 
-/// A finished upload: saved, acknowledged, and its channel kept to linger on (see [`transfer::dally`]).
-struct Uploaded<'o> {
-    channel: Channel<'o>,
+/// A finished transfer: its counters, the file's own bytes (fewer than the wire's in netascii), and for an upload
+/// the channel kept to linger on (see [`transfer::dally`]).
+struct Moved<'o> {
+    channel: Option<Channel<'o>>,
     stats: Stats,
+    file_bytes: u64,
 }
 
 /// Why a session ended early.
@@ -224,7 +245,7 @@ fn channel<'o>(
     ch
 }
 
-/// RRQ: the client downloads.
+/// RRQ: the client downloads. Returns the counters and the file's own bytes.
 fn download(
     config: &Config,
     req: &Request,
@@ -232,7 +253,7 @@ fn download(
     client: SocketAddr,
     active: usize,
     observer: &mut dyn Observer,
-) -> Result<Stats, SessionError> {
+) -> Result<(Stats, u64), SessionError> {
     check_mode(&socket, client, req.mode)?;
     let path = paths::for_reading(&config.root, &req.filename).map_err(|r| refused_path(&socket, client, r))?;
     let file = File::open(&path).map_err(|e| io_refusal(&socket, client, &e))?;
@@ -246,9 +267,11 @@ fn download(
     let (negotiated, reply) = negotiate(&asked, &config.limits, Some(size));
     let oack = (!reply.is_empty()).then(|| Packet::Oack { options: reply }.to_bytes());
     let mut ch = channel(config, socket, client, &negotiated, active, observer);
-    let mut source = ModeReader::new(req.mode, BufReader::with_capacity(FILE_BUFFER, file));
-    transfer::send_file(&mut ch, &mut source, &negotiated, oack.as_deref())
-        .map_err(|e| SessionError::Transfer(e, ch.stats.bytes))
+    let mut counted = Counted::new(BufReader::with_capacity(FILE_BUFFER, file));
+    let mut source = ModeReader::new(req.mode, &mut counted);
+    let stats = transfer::send_file(&mut ch, &mut source, &negotiated, oack.as_deref())
+        .map_err(|e| SessionError::Transfer(e, ch.stats.bytes))?;
+    Ok((stats, counted.total()))
 }
 
 /// WRQ: the client uploads. The data goes to a hidden temporary file beside the target and is renamed over it
@@ -261,7 +284,7 @@ fn upload<'o>(
     client: SocketAddr,
     active: usize,
     observer: &'o mut dyn Observer,
-) -> Result<Uploaded<'o>, SessionError> {
+) -> Result<Moved<'o>, SessionError> {
     check_mode(&socket, client, req.mode)?;
     let (path, exists) =
         paths::for_writing(&config.root, &req.filename).map_err(|r| refused_path(&socket, client, r))?;
@@ -320,12 +343,12 @@ fn upload<'o>(
     let bytes = last.stats.bytes;
     // Make the file safe before the final ACK: a client that sees it may count on the file being there. If
     // this fails, the client gets an ERROR instead and knows the upload did not land.
-    let saved = file
-        .finish()
-        .map(drop)
-        .and_then(|()| partial.save(&path, config.writable));
-    match saved {
-        Ok(()) => {}
+    let saved = file.finish().map(|limited| limited.written).and_then(|written| {
+        partial.save(&path, config.writable)?;
+        Ok(written)
+    });
+    let file_bytes = match saved {
+        Ok(written) => written,
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             let why = "it was created while this upload was under way, and the server is not --writable";
             ch.send_error(ErrorCode::FileExists, &format!("file already exists: {why}"));
@@ -336,11 +359,15 @@ fn upload<'o>(
             ch.send_error(ErrorCode::from_io(&e), &format!("cannot save the file: {e}"));
             return Err(SessionError::Transfer(TransferError::File(e), bytes));
         }
-    }
+    };
     let stats = last
         .acknowledge(&mut ch)
         .map_err(|e| SessionError::Transfer(e.into(), bytes))?;
-    Ok(Uploaded { channel: ch, stats })
+    Ok(Moved {
+        channel: Some(ch),
+        stats,
+        file_bytes,
+    })
 }
 
 /// A writer that refuses to grow past `--max-size`: the write that would cross it fails with `FileTooLarge`, which

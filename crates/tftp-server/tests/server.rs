@@ -227,6 +227,17 @@ fn netascii_both_ways() {
     .unwrap();
     let crs = text.iter().filter(|&&b| b == b'\n' || b == b'\r').count() as u64;
     assert_eq!(outcome.negotiated.tsize, Some(text.len() as u64 + crs));
+    // The log counts the file's bytes, as `--max-size` does, and the wire's beside them; so does the client.
+    // (Before, the log gave only the wire's, a number no file on either side had.)
+    let both = format!(": {} bytes ({} on the wire) in ", text.len(), text.len() as u64 + crs);
+    for op in ["put", "get"] {
+        let line = server.wait_for_log(&format!("{op} \"t0.txt\" netascii"));
+        assert!(line.contains(&both), "{line}");
+    }
+    assert_eq!(
+        (outcome.file_bytes, outcome.stats.bytes),
+        (text.len() as u64, text.len() as u64 + crs)
+    );
 }
 
 #[test]
