@@ -51,9 +51,13 @@ pub fn refused(number: u64, max_clients: usize) -> String {
     format!("#{number} client->server arrived: refused ({max_clients} clients already, --max-clients)")
 }
 
-/// The comment on a datagram that came from the relay's own upstream socket: `--to` leads back to the relay.
+/// The comment on a datagram from a new client that is one of the relay's own come back — from its own upstream
+/// socket, or byte for byte one it has just sent upstream (see `ring`): `--to` leads back to the relay.
 pub fn came_back(number: u64) -> String {
-    format!("#{number} arrived: ignored (from this relay's own upstream socket: --to leads back to the relay)")
+    format!(
+        "#{number} arrived: ignored (this relay's own datagram come back: --to leads back to this relay, \
+         directly or through another relay)"
+    )
 }
 
 /// The comment on a datagram that arrived from someone the relay does not relay for on that port (a stranger

@@ -46,9 +46,11 @@ pub(crate) fn listen_loop(shared: &Arc<Shared>) {
         let existing = shared.sessions.lock().ok().and_then(|s| s.get(&client).cloned());
         let session = match existing {
             Some(s) => s,
-            // --to leads back here by a way leads_back cannot see (another address of this machine): this is our
-            // own datagram, come round again. Relaying it would only make one more session, and so on.
-            None if is_own_upstream(shared, client) => {
+            // --to leads back here, by a way leads_back cannot see (another address of this machine) or through
+            // another relay: this is our own datagram, come round again. Relaying it would only make one more
+            // session, and so on.
+            None if is_own_upstream(shared, client) || shared.came_round(&buf[..n]) => {
+                shared.up.came_back();
                 let here = local_address(&shared.listen, client);
                 shared.arrived(client, here, &buf[..n], capture::came_back);
                 continue;
@@ -98,6 +100,7 @@ fn open_session(shared: &Arc<Shared>, client: SocketAddr, number: u64) -> io::Re
         upstream,
         mirrors: Mutex::new(HashMap::new()),
         last_seen: Mutex::new(Instant::now()),
+        answered: AtomicBool::new(false),
         closed: AtomicBool::new(false),
     });
     // Each client's replies get their own random stream, so one client's faults do not depend on another's timing.
@@ -133,6 +136,7 @@ fn server_replies(shared: &Arc<Shared>, session: &Arc<Session>, seed: u64) {
             if from.ip() != server.ip() {
                 return None; // only the server may answer through this socket
             }
+            session.answered.store(true, Ordering::SeqCst);
             let via = if from == server {
                 None
             } else {

@@ -25,6 +25,7 @@
 //!   server transfer port — and forgetting silent clients. At most [`Config::max_clients`] at once; datagrams
 //!   from further clients are refused (counted, not relayed).
 //! - `later`: machinery: datagrams held back until they fall due, sent by a thread of their own.
+//! - `ring`: machinery: the datagrams sent upstream lately, to know one that comes back through another relay.
 //! - [`relay`]: [`Relay`], the running relay: start, tally, stop.
 //! - [`rng`]: the seeded random number generator behind every fault (netlab's, re-exported).
 
@@ -36,6 +37,7 @@ pub mod config;
 pub mod fate;
 mod later;
 pub mod relay;
+mod ring;
 mod shared;
 pub mod tally;
 

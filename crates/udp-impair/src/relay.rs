@@ -11,6 +11,7 @@ use std::thread::JoinHandle;
 use crate::clients::listen_loop;
 use crate::config::Config;
 use crate::later::{self, Later};
+use crate::ring::SentUp;
 use crate::shared::{Shared, TICK, relay_socket};
 use crate::tally::{Counters, Tally};
 
@@ -58,6 +59,7 @@ impl Relay {
             later,
             arrivals: AtomicU64::new(0),
             threads: Mutex::new(Vec::new()),
+            sent_up: Mutex::new(SentUp::default()),
         });
         let mut threads = Vec::new();
         let s = Arc::clone(&shared);

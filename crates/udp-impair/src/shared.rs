@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,7 @@ use crate::capture;
 use crate::config::Config;
 use crate::fate::Fate;
 use crate::later::Later;
+use crate::ring::SentUp;
 use crate::tally::Counters;
 
 /// How often blocked threads look up to see whether the relay is stopping.
@@ -42,6 +43,8 @@ pub(crate) struct Session {
     /// One client-facing socket per server port that has answered, other than the one the client addressed.
     pub(crate) mirrors: Mutex<HashMap<SocketAddr, Arc<Mirror>>>,
     pub(crate) last_seen: Mutex<Instant>,
+    /// Set when the server first answers: this session leads to a server, not round a ring of relays.
+    pub(crate) answered: AtomicBool,
     /// Set when the client is forgotten: its threads end.
     pub(crate) closed: AtomicBool,
 }
@@ -119,6 +122,8 @@ pub(crate) struct Shared {
     pub(crate) arrivals: AtomicU64,
     /// Threads started for sessions and mirrors, joined when the relay stops.
     pub(crate) threads: Mutex<Vec<JoinHandle<()>>>,
+    /// The datagrams sent upstream lately, and by which session: to know one of them if it comes back.
+    pub(crate) sent_up: Mutex<SentUp<Weak<Session>>>,
 }
 
 impl Shared {
@@ -188,6 +193,10 @@ impl Shared {
 
     /// Sends one datagram now, and records it with the departure's `comment` when capturing.
     pub(crate) fn deliver(&self, route: &Route, bytes: &[u8], comment: Option<&str>) {
+        if let (Route::Up { session, .. }, Ok(mut sent_up)) = (route, self.sent_up.lock()) {
+            // Remembered before it leaves: through another relay it could be back before the send returns.
+            sent_up.record(bytes, Arc::downgrade(session), Instant::now());
+        }
         let send = || match route {
             Route::Up { session, to } => session.upstream.send_to(bytes, to),
             Route::Down { session, via } => {
@@ -208,6 +217,14 @@ impl Shared {
                 Route::Down { .. } => self.down.forwarded(),
             }
         }
+    }
+
+    /// Whether `bytes` from a new client are a datagram this relay sent upstream a moment ago, from a session
+    /// whose server has not answered: its own datagram, come back through another relay (see [`crate::ring`]).
+    pub(crate) fn came_round(&self, bytes: &[u8]) -> bool {
+        let unanswered = |s: &Weak<Session>| s.upgrade().is_none_or(|s| !s.answered.load(Ordering::SeqCst));
+        let sent_up = self.sent_up.lock();
+        sent_up.is_ok_and(|sent| sent.sent_lately(bytes, Instant::now(), unanswered))
     }
 
     /// Whether a session's threads should keep going.

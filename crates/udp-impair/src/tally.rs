@@ -17,6 +17,7 @@ pub(crate) struct Counters {
     delayed: AtomicU64,
     corrupted: AtomicU64,
     refused: AtomicU64,
+    came_back: AtomicU64,
 }
 
 /// A snapshot of one direction's counters.
@@ -39,6 +40,9 @@ pub struct Counts {
     /// Not relayed: from a new client while [`Config::max_clients`](crate::Config::max_clients) were relayed
     /// already (client to server only).
     pub refused: u64,
+    /// Not relayed, and not counted as received: the relay's own datagrams, come back to it because `--to` leads
+    /// back to it, directly or through another relay (client to server only).
+    pub came_back: u64,
 }
 
 fn add(counter: &AtomicU64) {
@@ -72,6 +76,11 @@ impl Counters {
         add(&self.refused);
     }
 
+    /// One of the relay's own datagrams came back to its listen port.
+    pub(crate) fn came_back(&self) {
+        add(&self.came_back);
+    }
+
     /// A datagram (or a copy of one) went out.
     pub(crate) fn forwarded(&self) {
         add(&self.forwarded);
@@ -88,6 +97,7 @@ impl Counters {
             delayed: get(&self.delayed),
             corrupted: get(&self.corrupted),
             refused: get(&self.refused),
+            came_back: get(&self.came_back),
         }
     }
 }
@@ -119,7 +129,8 @@ impl Tally {
     }
 }
 
-/// The table: a header and one row per direction, columns right-aligned under their names.
+/// The table: a header and one row per direction, columns right-aligned under their names; then, if any of the
+/// relay's own datagrams came back, a line that says so and why.
 impl fmt::Display for Tally {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -140,6 +151,14 @@ impl fmt::Display for Tally {
                 f,
                 "{name:<16} {:>9} {:>9} {:>8} {:>10} {:>9} {:>8} {:>9} {:>8}",
                 c.received, c.forwarded, c.dropped, c.duplicated, c.reordered, c.delayed, c.corrupted, c.refused
+            )?;
+        }
+        let came_back = self.up.came_back + self.down.came_back;
+        if came_back > 0 {
+            writeln!(
+                f,
+                "ignored {came_back} datagrams of this relay's own that came back: --to leads back to this relay, \
+                 directly or through another relay"
             )?;
         }
         Ok(())
@@ -193,6 +212,7 @@ server->client           0         0        0          0         0        0     
                 delayed: 1,
                 corrupted: 1,
                 refused: 2,
+                came_back: 0,
             }
         );
     }
@@ -220,5 +240,23 @@ server->client           0         0        0          0         0        0     
         let mut before = now;
         before.up.received -= 1;
         assert_eq!(now.news_since(&before, 8), TABLE, "no new refusals: the table alone");
+    }
+
+    #[test]
+    fn datagrams_that_came_back_are_named_under_the_table() {
+        let counters = counted();
+        counters.came_back();
+        let tally = Tally {
+            up: counters.snapshot(),
+            down: Counts::default(),
+        };
+        assert_eq!(tally.up.received, 10, "not counted as received");
+        assert_eq!(
+            tally.to_string(),
+            format!(
+                "{TABLE}ignored 1 datagrams of this relay's own that came back: --to leads back to this relay, \
+                 directly or through another relay\n"
+            )
+        );
     }
 }

@@ -362,7 +362,7 @@ fn a_delay_too_long_for_the_clock_is_never_sent_and_the_relay_goes_on() {
 
 /// Starts a relay listening on `listen` whose --to is `to`, the same port: its own listen address in another form
 /// (the program refuses that at start; this is the relay itself, as it would run if --to were another address of
-/// this machine). A client on 127.0.0.1 sends two datagrams to `to`: the first goes round once and must then be
+/// this machine). A client on 127.0.0.1 sends two datagrams to `to`: each goes round once and must then be
 /// recognised as the relay's own. Before, every round made one more session, until --max-clients were open.
 fn comes_back_once(listen: &str, to: &str) {
     // The port the relay will listen on, known before it starts: --to must name it.
@@ -374,23 +374,25 @@ fn comes_back_once(listen: &str, to: &str) {
     let client = socket();
     let ipv4_to = SocketAddr::new(to.ip().to_canonical(), port);
     client.send_to(b"round", ipv4_to).unwrap();
-    let wait_forwarded = |count: u64| {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while r.tally().up.forwarded < count {
-            assert!(Instant::now() < deadline, "the relay never forwarded {count} datagrams");
-            std::thread::yield_now();
-        }
-    };
-    // Forwarded, to the relay's listen port: it is now queued there, ahead of the next datagram from the client.
-    wait_forwarded(1);
+    // Each datagram is forwarded to the relay's own listen port, and comes back once; the second comes after the
+    // first, so both are back when two have come back.
     client.send_to(b"again", ipv4_to).unwrap();
-    wait_forwarded(2);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while r.tally().up.came_back < 2 {
+        assert!(
+            r.clients() <= 1 && Instant::now() < deadline,
+            "{listen} -> {to}: the relay took its own datagram for a new client: {} clients, {:?}",
+            r.clients(),
+            r.tally().up
+        );
+        std::thread::yield_now();
+    }
+    let up = r.tally().up;
     assert_eq!(
-        r.clients(),
-        1,
-        "{listen} -> {to}: the relay took its own datagram for a new client"
+        (up.received, up.forwarded, up.came_back),
+        (2, 2, 2),
+        "{listen} -> {to}: {up:?}"
     );
-    assert_eq!(r.tally().up.received, 2, "{listen} -> {to}: {:?}", r.tally().up);
 }
 
 #[test]
@@ -404,4 +406,61 @@ fn a_datagram_that_comes_back_through_an_ipv4_mapped_address_is_recognised() {
     // socket sees the datagram come from ::ffff:127.0.0.1 — the upstream socket's 127.0.0.1, written another way.
     comes_back_once("[::]", "[::ffff:127.0.0.1]");
     comes_back_once("[::]", "[0:0:0:0:0:ffff:7f00:1]");
+}
+
+/// Two relays pointed at each other: A relays to B, and B to A. A must know B's address before B starts: a scratch
+/// socket finds a free port, and should another program take it before B binds it, both start again.
+fn ring() -> (Relay, Relay) {
+    for _ in 0..10 {
+        let b_listen = socket().local_addr().unwrap(); // the scratch socket is closed here: its port is free
+        let a = Relay::start(Config::new("127.0.0.1:0".parse().unwrap(), b_listen)).unwrap();
+        match Relay::start(Config::new(b_listen, a.local_addr())) {
+            Ok(b) => return (a, b),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => panic!("cannot start B on {b_listen}: {e}"),
+        }
+    }
+    panic!("no free port for B in 10 tries");
+}
+
+#[test]
+fn two_relays_pointed_at_each_other_pass_a_datagram_round_once_and_stop() {
+    // Before, each lap came to a relay from a socket it had never heard, so each lap opened a session (a socket
+    // and a thread) on both relays, until both were full: 256 sessions and 258 threads each, from one datagram.
+    let (a, b) = ring();
+    let client = socket();
+    client.send_to(b"round and round", a.local_addr()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while a.tally().up.came_back + b.tally().up.came_back == 0 {
+        let full = a.tally().up.refused + b.tally().up.refused > 0;
+        assert!(
+            !full && Instant::now() < deadline,
+            "the ring never stopped: {} and {} clients",
+            a.clients(),
+            b.clients()
+        );
+        std::thread::yield_now();
+    }
+    // Round once: client -> A -> B -> A, where A knows its own datagram and drops it. Nothing is in flight now.
+    let (up_a, up_b) = (a.tally().up, b.tally().up);
+    assert_eq!((up_a.forwarded, up_a.came_back), (1, 1), "A: {up_a:?}");
+    assert_eq!((up_b.forwarded, up_b.came_back), (1, 0), "B: {up_b:?}");
+    assert_eq!((a.clients(), b.clients()), (1, 1));
+    // Each: the listen thread, the thread for held datagrams, one session.
+    assert_eq!((a.threads(), b.threads()), (3, 3));
+}
+
+#[test]
+fn a_second_client_with_the_same_first_datagram_is_relayed_once_the_server_has_answered() {
+    // The same first datagram from a new client is how a ring gives itself away, but it is not a ring when the
+    // first one's server has answered: then it leads somewhere real.
+    let r = Relay::start(Config::new("127.0.0.1:0".parse().unwrap(), echo_responder())).unwrap();
+    let (first, second) = (socket(), socket());
+    first.send_to(b"RRQ hello.txt", r.local_addr()).unwrap();
+    assert_eq!(echoed(&first), b"RRQ hello.txt");
+    second.send_to(b"RRQ hello.txt", r.local_addr()).unwrap();
+    assert_eq!(echoed(&second), b"RRQ hello.txt");
+    let up = r.tally().up;
+    assert_eq!((up.received, up.forwarded, up.came_back), (2, 2, 0), "{up:?}");
+    assert_eq!(r.clients(), 2);
 }

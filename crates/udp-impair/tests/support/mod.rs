@@ -115,5 +115,10 @@ pub fn counts_from_comments<'a>(comments: impl IntoIterator<Item = &'a str> + Cl
         delayed: arrivals_with("delayed by"),
         corrupted: arrivals_with("corrupted"),
         refused: arrivals_with("refused"),
+        came_back: comments
+            .clone()
+            .into_iter()
+            .filter(|c| c.contains("own datagram come back"))
+            .count() as u64,
     }
 }
