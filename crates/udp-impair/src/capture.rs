@@ -9,6 +9,7 @@
 //!                                                                   #14 client->server left: copy 2 of 2, held 3.091 ms
 //! #15 server->client arrived: corrupted (bit 0x80 of byte 3)        #15 server->client left: byte 3 was 0x01, now 0x81
 //! #16 client->server arrived: refused (256 clients already, --max-clients)
+//! #17 client->server arrived: dropped (held datagrams already fill 64 MiB)
 //! ```
 //!
 //! The numbers count datagrams as they arrive at the relay, so an arrival and its departures share one. The
@@ -49,6 +50,18 @@ pub fn arrived(number: u64, way: &str, fate: &Fate) -> String {
 /// The comment on a datagram from a new client that the relay had no room for.
 pub fn refused(number: u64, max_clients: usize) -> String {
     format!("#{number} client->server arrived: refused ({max_clients} clients already, --max-clients)")
+}
+
+/// The comment on a datagram that was to be held for later (delayed or reordered) while held datagrams already
+/// filled `max_held` bytes: it is dropped instead.
+pub fn no_room(number: u64, way: &str, max_held: usize) -> String {
+    const MIB: usize = 1 << 20;
+    let room = if max_held % MIB == 0 {
+        format!("{} MiB", max_held / MIB)
+    } else {
+        format!("{max_held} bytes")
+    };
+    format!("#{number} {way} arrived: dropped (held datagrams already fill {room})")
 }
 
 /// The comment on a datagram from a new client that is one of the relay's own come back — from its own upstream
@@ -127,6 +140,14 @@ mod tests {
         assert_eq!(
             refused(16, 256),
             "#16 client->server arrived: refused (256 clients already, --max-clients)"
+        );
+        assert_eq!(
+            no_room(17, "client->server", crate::MAX_HELD),
+            "#17 client->server arrived: dropped (held datagrams already fill 64 MiB)"
+        );
+        assert_eq!(
+            no_room(18, "server->client", 3000),
+            "#18 server->client arrived: dropped (held datagrams already fill 3000 bytes)"
         );
     }
 

@@ -41,7 +41,7 @@ mod ring;
 mod shared;
 pub mod tally;
 
-pub use config::{Config, IDLE, Impairments, MAX_CLIENTS, parse_percent};
+pub use config::{Config, IDLE, Impairments, MAX_CLIENTS, MAX_DELAY_MS, MAX_HELD, parse_percent};
 pub use fate::{Delivery, Fate, Flip, REORDER_HOLD};
 pub use relay::Relay;
 pub use tally::{Counts, Tally};

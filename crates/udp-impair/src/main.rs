@@ -70,29 +70,29 @@ struct Cli {
     corrupt_up: Option<f64>,
     #[arg(long, value_parser = parse_percent, hide_short_help = true)]
     corrupt_down: Option<f64>,
-    /// Delay every datagram by this many milliseconds
-    #[arg(long, default_value_t = 0, value_name = "MS")]
+    /// Delay every datagram by this many milliseconds, from 0 to 60000 (a minute)
+    #[arg(long, default_value_t = 0, value_name = "MS", value_parser = delay_ms())]
     delay: u64,
-    #[arg(long, value_name = "MS", hide_short_help = true)]
+    #[arg(long, value_name = "MS", hide_short_help = true, value_parser = delay_ms())]
     delay_up: Option<u64>,
-    #[arg(long, value_name = "MS", hide_short_help = true)]
+    #[arg(long, value_name = "MS", hide_short_help = true, value_parser = delay_ms())]
     delay_down: Option<u64>,
-    /// Add a random ± this many milliseconds to the delay
-    #[arg(long, default_value_t = 0, value_name = "MS")]
+    /// Add a random ± this many milliseconds to the delay, from 0 to 60000
+    #[arg(long, default_value_t = 0, value_name = "MS", value_parser = delay_ms())]
     jitter: u64,
-    #[arg(long, value_name = "MS", hide_short_help = true)]
+    #[arg(long, value_name = "MS", hide_short_help = true, value_parser = delay_ms())]
     jitter_up: Option<u64>,
-    #[arg(long, value_name = "MS", hide_short_help = true)]
+    #[arg(long, value_name = "MS", hide_short_help = true, value_parser = delay_ms())]
     jitter_down: Option<u64>,
     /// Seed for the random choices: the same seed and traffic give the same faults
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Clients (source addresses) relayed at once, each with a socket and a thread; datagrams from more are
-    /// refused until one is forgotten
+    /// Clients (source addresses) relayed at once, from 1 to 100000, each with a socket and a thread; datagrams
+    /// from more are refused until one is forgotten
     #[arg(long, default_value_t = udp_impair::MAX_CLIENTS as u64, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=100_000))]
     max_clients: u64,
-    /// Forget a client silent for this many seconds, making room for another
+    /// Forget a client silent for this many seconds, from 1 to 86400 (a day), making room for another
     #[arg(long, default_value_t = udp_impair::IDLE.as_secs(), value_name = "SECONDS",
           value_parser = clap::value_parser!(u64).range(1..=86_400))]
     idle: u64,
@@ -103,6 +103,11 @@ struct Cli {
     /// packet's comment (dropped, duplicated, delayed, reordered, corrupted)
     #[arg(long, value_name = "FILE")]
     pcap: Option<PathBuf>,
+}
+
+/// Milliseconds of `--delay` or `--jitter`: from 0 to [`udp_impair::MAX_DELAY_MS`].
+fn delay_ms() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=udp_impair::MAX_DELAY_MS)
 }
 
 impl Cli {

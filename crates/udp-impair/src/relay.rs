@@ -57,6 +57,7 @@ impl Relay {
             sessions: Mutex::new(HashMap::new()),
             clients: AtomicUsize::new(0),
             later,
+            held: AtomicUsize::new(0),
             arrivals: AtomicU64::new(0),
             threads: Mutex::new(Vec::new()),
             sent_up: Mutex::new(SentUp::default()),
@@ -69,11 +70,11 @@ impl Relay {
                 .spawn(move || listen_loop(&s))?,
         );
         let s = Arc::clone(&shared);
-        threads.push(std::thread::Builder::new().name("impair-later".into()).spawn(move || {
-            later::run(&held, &s.stop, TICK, |out| {
-                s.deliver(&out.route, &out.bytes, out.comment.as_deref())
-            })
-        })?);
+        threads.push(
+            std::thread::Builder::new()
+                .name("impair-later".into())
+                .spawn(move || later::run(&held, &s.stop, TICK, |out| s.deliver_held(out)))?,
+        );
         Ok(Relay { shared, local, threads })
     }
 

@@ -29,6 +29,10 @@ const BUFFER: usize = 4 << 20;
 /// Receive buffer: more than any UDP payload (65,507 bytes over IPv4, 65,527 over IPv6), so no datagram is ever
 /// cut short.
 pub(crate) const MAX_DATAGRAM: usize = 65_536;
+/// What holding a datagram for later costs besides its bytes, about: its route and its place in the queue (and,
+/// with `--pcap`, its comment). Counted against [`Config::max_held`] too, so that a flood of empty datagrams is
+/// bounded as well.
+const HELD_EXTRA: usize = 128;
 
 /// One client's path through the relay.
 #[derive(Debug)]
@@ -118,6 +122,8 @@ pub(crate) struct Shared {
     pub(crate) clients: AtomicUsize,
     /// Datagrams held back until they fall due.
     pub(crate) later: Later<Outgoing>,
+    /// Bytes of the datagrams in `later`, held to [`Config::max_held`].
+    pub(crate) held: AtomicUsize,
     /// Datagrams that have arrived: each one's number in the capture's comments.
     pub(crate) arrivals: AtomicU64,
     /// Threads started for sessions and mirrors, joined when the relay stops.
@@ -144,6 +150,17 @@ impl Shared {
             *seen = Instant::now();
         }
         let fate = Fate::decide(knobs, bytes.len(), rng);
+        // A datagram held for later waits in memory: past `max_held` bytes of them, one more is dropped instead.
+        let held = match &fate {
+            Fate::Send(d) if !d.hold().is_zero() => (bytes.len() + HELD_EXTRA).saturating_mul(d.copies()),
+            _ => 0,
+        };
+        if held > 0 && !self.make_room(held) {
+            counters.no_room();
+            let max = self.config.max_held;
+            self.arrived(from, here, &bytes, |n| capture::no_room(n, route.way(), max));
+            return;
+        }
         counters.decided(&fate);
         let number = self.arrived(from, here, &bytes, |n| capture::arrived(n, route.way(), &fate));
         let Fate::Send(delivery) = fate else {
@@ -166,6 +183,7 @@ impl Shared {
         }
         // A hold longer than the clock can count (a `--delay` of 500 million years) never falls due: nothing is sent.
         let Some(due) = Instant::now().checked_add(hold) else {
+            self.held.fetch_sub(held, Ordering::SeqCst);
             return;
         };
         for comment in comments {
@@ -189,6 +207,20 @@ impl Shared {
             let _ = capture.record(from, here, bytes, Some(&comment(number)));
         }
         number
+    }
+
+    /// Counts `bytes` more as held for later, if they fit within [`Config::max_held`].
+    fn make_room(&self, bytes: usize) -> bool {
+        let max = self.config.max_held;
+        let fits = |held: usize| held.checked_add(bytes).filter(|&total| total <= max);
+        self.held.fetch_update(Ordering::SeqCst, Ordering::SeqCst, fits).is_ok()
+    }
+
+    /// Sends a datagram that was held for later, now that it falls due, and frees its room (first, so that the
+    /// room is free by the time it is counted as forwarded).
+    pub(crate) fn deliver_held(&self, out: Outgoing) {
+        self.held.fetch_sub(out.bytes.len() + HELD_EXTRA, Ordering::SeqCst);
+        self.deliver(&out.route, &out.bytes, out.comment.as_deref());
     }
 
     /// Sends one datagram now, and records it with the departure's `comment` when capturing.

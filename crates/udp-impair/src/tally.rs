@@ -27,7 +27,8 @@ pub struct Counts {
     pub received: u64,
     /// Datagrams sent on (duplicates included).
     pub forwarded: u64,
-    /// Dropped on purpose.
+    /// Dropped on purpose (`--loss`), or for want of room: it was to be held for later while held datagrams
+    /// already filled [`Config::max_held`](crate::Config::max_held).
     pub dropped: u64,
     /// Sent twice.
     pub duplicated: u64,
@@ -68,6 +69,12 @@ impl Counters {
                 add(counter);
             }
         }
+    }
+
+    /// A datagram to be held for later arrived while held datagrams filled the room for them: it is dropped.
+    pub(crate) fn no_room(&self) {
+        add(&self.received);
+        add(&self.dropped);
     }
 
     /// A datagram arrived from a new client while the relay was full.

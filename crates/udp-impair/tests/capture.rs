@@ -241,3 +241,47 @@ fn the_program_writes_its_capture_with_pcap_and_reports_a_bad_path() {
     );
     assert!(out.stdout.is_empty(), "no ready line for a relay that never started");
 }
+
+#[test]
+fn a_datagram_with_no_room_to_be_held_is_dropped_and_said_so() {
+    // Before, nothing limited what --delay held: 15,000 datagrams of 60 KB held for a day made the relay 883 MB.
+    // Here the room is 3,500 bytes: three datagrams of 1,000 bytes fit (with their bookkeeping), the rest do not.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("relay.pcapng");
+    let capture = Arc::new(Capture::create(&path).unwrap());
+    let config = Config {
+        up: Impairments {
+            delay: Duration::from_secs(60),
+            ..Default::default()
+        },
+        max_held: 3_500,
+        capture: Some(Arc::clone(&capture)),
+        ..Config::new("127.0.0.1:0".parse().unwrap(), echo_responder())
+    };
+    let relay = Relay::start(config).unwrap();
+    let client = socket();
+    for i in 0..5u8 {
+        client.send_to(&[i; 1000], relay.local_addr()).unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while relay.tally().up.received < 5 {
+        assert!(Instant::now() < deadline, "{:?}", relay.tally().up);
+        std::thread::yield_now();
+    }
+    let up = relay.stop().up;
+    capture.finish().unwrap();
+    assert_eq!(
+        (up.received, up.delayed, up.dropped, up.forwarded),
+        (5, 3, 2, 0),
+        "{up:?}"
+    );
+    let records = read(&path).unwrap();
+    let comments: Vec<&str> = records.iter().map(comment).collect();
+    let with = |words: &str| comments.iter().filter(|c| c.contains(words)).count();
+    assert_eq!(with("arrived: delayed by 60000 ms"), 3, "{comments:#?}");
+    assert_eq!(
+        with("client->server arrived: dropped (held datagrams already fill 3500 bytes)"),
+        2,
+        "{comments:#?}"
+    );
+}

@@ -183,3 +183,44 @@ fn exits_within(args: &[&str], limit: Duration) -> Option<std::process::Output> 
     }
     Some(child.wait_with_output().unwrap())
 }
+
+#[test]
+fn a_delay_or_jitter_longer_than_a_minute_exits_2() {
+    // Before, any number of milliseconds was taken, and a day's delay held datagrams in memory without limit.
+    for (flag, ms) in [
+        ("--delay", "60001"),
+        ("--delay", "18446744073709551615"),
+        ("--jitter", "18446744073709551615"),
+        ("--delay-up", "86400000"),
+        ("--jitter-down", "60001"),
+    ] {
+        let args = ["--listen", "127.0.0.1:0", "--to", "127.0.0.1:9", flag, ms];
+        let out =
+            exits_within(&args, Duration::from_secs(10)).unwrap_or_else(|| panic!("{flag} {ms}: the relay started"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {ms}: {stderr}");
+        assert!(stderr.contains("0..=60000"), "{flag} {ms}: {stderr}");
+    }
+}
+
+#[test]
+fn help_states_the_range_of_every_size_count_and_duration() {
+    let out = Command::new(env!("CARGO_BIN_EXE_udp-impair"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (flag, range) in [
+        ("--delay <MS>", "from 0 to 60000"),
+        ("--jitter <MS>", "from 0 to 60000"),
+        ("--max-clients <N>", "from 1 to 100000"),
+        ("--idle <SECONDS>", "from 1 to 86400"),
+    ] {
+        let text = help
+            .split(flag)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {flag} in --help:\n{help}"));
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap();
+        assert!(first.contains(range), "{flag}: {first}");
+    }
+}

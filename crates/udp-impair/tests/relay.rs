@@ -464,3 +464,35 @@ fn a_second_client_with_the_same_first_datagram_is_relayed_once_the_server_has_a
     assert_eq!((up.received, up.forwarded, up.came_back), (2, 2, 0), "{up:?}");
     assert_eq!(r.clients(), 2);
 }
+
+#[test]
+fn held_datagrams_free_their_room_as_they_leave() {
+    // Room for three datagrams of 1,000 bytes held at once (each counted with its bookkeeping), not four.
+    let config = Config {
+        up: Impairments {
+            delay: Duration::from_millis(20),
+            ..Default::default()
+        },
+        max_held: 3_500,
+        ..Config::new("127.0.0.1:0".parse().unwrap(), socket().local_addr().unwrap())
+    };
+    let r = Relay::start(config).unwrap();
+    let client = socket();
+    for round in 1..=3u64 {
+        for _ in 0..3 {
+            send_and_wait(&r, &client, &[round as u8; 1000]);
+        }
+        // The three leave after 20 ms, and make room for the next three.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while r.tally().up.forwarded < 3 * round {
+            assert!(Instant::now() < deadline, "round {round}: {:?}", r.tally().up);
+            std::thread::yield_now();
+        }
+    }
+    let up = r.tally().up;
+    assert_eq!(
+        (up.received, up.delayed, up.dropped, up.forwarded),
+        (9, 9, 0, 9),
+        "{up:?}"
+    );
+}

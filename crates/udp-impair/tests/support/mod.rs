@@ -109,7 +109,7 @@ pub fn counts_from_comments<'a>(comments: impl IntoIterator<Item = &'a str> + Cl
     Counts {
         received: arrivals_with(""),
         forwarded: comments.clone().into_iter().filter(|c| c.contains(&left)).count() as u64,
-        dropped: arrivals_with("dropped (loss)"),
+        dropped: arrivals_with("dropped ("),
         duplicated: arrivals_with("duplicated"),
         reordered: arrivals_with("reordered"),
         delayed: arrivals_with("delayed by"),
