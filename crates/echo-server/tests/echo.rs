@@ -418,7 +418,11 @@ fn a_datagram_from_the_servers_own_port_gets_no_echo_so_two_servers_cannot_loop(
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     let said: Vec<String> = log.rest().into_iter().filter(|l| l.contains("not echoed")).collect();
-    assert!(said.len() <= 2, "{} lines for 50 refused datagrams: {said:?}", said.len());
+    assert!(
+        said.len() <= 2,
+        "{} lines for 50 refused datagrams: {said:?}",
+        said.len()
+    );
 }
 
 /// Two echo servers on any two ports loop for ever once one datagram reaches one of them from the other. Here the
