@@ -27,8 +27,8 @@ pub enum ModeArg {
 /// The flags every transfer shares.
 #[derive(Debug, Args, Clone)]
 pub struct TransferOpts {
-    /// Server port for the request, 0-65535 (the transfer itself moves to a port the server picks)
-    #[arg(long, short = 'p', default_value_t = 69, global = true)]
+    /// Server port for the request, 1-65535 (the transfer itself moves to a port the server picks)
+    #[arg(long, short = 'p', default_value_t = 69, global = true, value_parser = clap::value_parser!(u16).range(1..))]
     pub port: u16,
     /// Transfer mode: octet sends bytes as they are; netascii turns line ends into CR LF on the wire
     #[arg(long, value_enum, default_value = "octet", global = true)]

@@ -38,7 +38,7 @@ pub fn menu(opts: &TransferOpts, input: &mut dyn BufRead, out: &mut dyn Write) -
         if !ask("TFTP server (host or host:port): ", &mut line)? {
             return Ok(true);
         }
-        match netlab::parse_endpoint(line.trim(), opts.port) {
+        match crate::url::server_address(line.trim(), opts.port) {
             Ok(addr) if !line.trim().is_empty() => break addr,
             Ok(_) => eprintln!("please type a host name or address"),
             Err(e) => eprintln!("{e}"),
@@ -116,5 +116,15 @@ mod tests {
             err.to_string(),
             "menu: line 1 is longer than 4096 bytes, more than any answer"
         );
+    }
+
+    #[test]
+    fn a_server_on_port_0_is_asked_for_again() {
+        let opts = Flags::parse_from(["menu"]).opts;
+        let mut out = Vec::new();
+        assert!(menu(&opts, &mut &b"127.0.0.1:0\n"[..], &mut out).unwrap());
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("TFTP server").count(), 2, "{out}");
+        assert!(!out.contains("1: download"), "{out}");
     }
 }

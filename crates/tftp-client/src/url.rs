@@ -27,7 +27,7 @@ pub fn parse_url(url: &str, default_port: u16) -> Result<Target> {
     if authority.is_empty() {
         return Err(bad("no host"));
     }
-    let server = netlab::parse_endpoint(authority, default_port).map_err(address_error)?;
+    let server = server_address(authority, default_port)?;
     let remote = percent_decode(path).map_err(|e| bad(&format!("bad %-escape: {e}")))?;
     if remote.is_empty() {
         return Err(bad("no file name after the host"));
@@ -60,9 +60,21 @@ fn address_error(e: netlab::AddrError) -> anyhow::Error {
     usage(&e.to_string())
 }
 
+/// The server's address from `HOST` or `HOST:PORT` (`port` unless it names one). Port 0 can be bound (any free
+/// port) but not sent to: bad input, said before anything is sent (the send would fail with "Invalid argument").
+pub(crate) fn server_address(host: &str, port: u16) -> Result<std::net::SocketAddr> {
+    let server = netlab::parse_endpoint(host, port).map_err(address_error)?;
+    if server.port() == 0 {
+        return Err(usage(&format!(
+            "{host:?}: port 0 cannot be sent to; a server's port is 1 to 65535 (69 by default)"
+        )));
+    }
+    Ok(server)
+}
+
 /// `HOST REMOTE` as a target; `port` unless HOST names one.
 pub fn host_target(host: &str, remote: &str, port: u16) -> Result<Target> {
-    let server = netlab::parse_endpoint(host, port).map_err(address_error)?;
+    let server = server_address(host, port)?;
     Ok(Target {
         server,
         remote: remote.to_string(),
@@ -84,6 +96,20 @@ pub fn local_name_for(remote: &str) -> Result<PathBuf> {
 mod tests {
     use super::*;
     use crate::Usage;
+
+    #[test]
+    fn port_0_is_no_server_port() {
+        for target in [
+            parse_url("tftp://127.0.0.1:0/x.bin", 69),
+            parse_url("tftp://127.0.0.1/x.bin", 0),
+            host_target("127.0.0.1:0", "x.bin", 69),
+            host_target("127.0.0.1", "x.bin", 0),
+        ] {
+            let e = target.unwrap_err();
+            assert!(e.downcast_ref::<Usage>().is_some(), "{e}: not bad input");
+            assert!(e.to_string().contains("port 0 cannot be sent to"), "{e}");
+        }
+    }
 
     #[test]
     fn urls_with_and_without_port() {

@@ -480,7 +480,7 @@ fn every_number_has_a_range_that_help_states() {
         ("--timeout", "1-255", &["0", "256"][..]),
         ("--rexmt", "from 1 to 255000", &["0", "255001", "-5", "1e3"][..]),
         ("--retries", "from 0 to 100", &["101", "-1", "4294967296"][..]),
-        ("--port", "0-65535", &["65536"][..]),
+        ("--port", "1-65535", &["0", "65536"][..]),
     ] {
         assert!(help.contains(range), "--help gives {flag}'s range {range:?}: {help}");
         for value in outside {
